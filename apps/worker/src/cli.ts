@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { isValidTimeZone } from '@optimo-import/parsers';
+import { inspectPaths } from './inspect.js';
+
+const USAGE = `Usage: optimo-import <command> [options]
+
+Commands:
+  inspect [--json] [--time-zone ZONE] <file|folder>...
+      Parse FIT, TCX and GPX files (also .gz and .zip of them) and show what would be
+      imported, or why not. Folders are walked recursively.
+      --json            one JSON object per input file per line
+      --time-zone ZONE  IANA zone for files that record naive local time, and to show local times
+
+Exit codes: 0 all files parsed, 1 some file failed, 2 usage error.
+`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Runs the command line; returns the exit code (the bin sets it). */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? io.err : io.out)(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === 'inspect') return inspectCommand(rest, io);
+  io.err(`optimo-import: unknown command "${command}"\n\n${USAGE}`);
+  return 2;
+}
+
+async function inspectCommand(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, 'time-zone': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    io.err(`optimo-import inspect: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const timeZone = parsed.values['time-zone'];
+  if (timeZone !== undefined && !isValidTimeZone(timeZone)) {
+    io.err(`optimo-import inspect: --time-zone: unknown time zone "${timeZone}" (use an IANA name such as Europe/Lisbon)`);
+    return 2;
+  }
+  if (parsed.positionals.length === 0) {
+    io.err(`optimo-import inspect: give at least one file or folder\n\n${USAGE}`);
+    return 2;
+  }
+  const { exitCode } = await inspectPaths(parsed.positionals, { json: parsed.values.json ?? false, timeZone, write: io.out });
+  return exitCode;
+}

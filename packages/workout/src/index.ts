@@ -1,0 +1,10 @@
+export * from './model.js';
+export { buildWorkout, cleanSamples, channelsOf, emptySamples, PLAUSIBLE, MAX_WORKOUT_SECONDS, MIN_START_TIME } from './build.js';
+export type { LapDraft, WorkoutDraft } from './build.js';
+export { validateWorkout } from './validate.js';
+export { summarizeSamples, mergeSummary, climb, sampleRange, ASCENT_THRESHOLD_METERS } from './summary.js';
+export { createWarnings } from './warnings.js';
+export type { WarningCollector } from './warnings.js';
+export { sportFromName } from './sport.js';
+export { externalIdOf, fingerprintOf, parseFingerprint, sameRecording, EXTERNAL_ID_MAX_LENGTH } from './identity.js';
+export type { SameRecordingOptions, ParsedFingerprint } from './identity.js';
