@@ -23,6 +23,8 @@ export interface ParseErrorInit {
   /** 1-based line for text formats. */
   line?: number;
   cause?: unknown;
+  /** True when a parser failed in an unexpected way (a bug), not because of the content. */
+  internal?: boolean;
 }
 
 /** The one error class of the parsers: a code, the file, the format and where. */
@@ -34,6 +36,7 @@ export class ParseError extends Error {
   readonly file?: string;
   readonly offset?: number;
   readonly line?: number;
+  readonly internal?: boolean;
 
   constructor(init: ParseErrorInit) {
     super(formatMessage(init), init.cause === undefined ? undefined : { cause: init.cause });
@@ -43,6 +46,7 @@ export class ParseError extends Error {
     if (init.file !== undefined) this.file = init.file;
     if (init.offset !== undefined) this.offset = init.offset;
     if (init.line !== undefined) this.line = init.line;
+    if (init.internal) this.internal = true;
   }
 
   /** The same error, naming the file (used by the registry when a parser did not know it). */
@@ -52,7 +56,7 @@ export class ParseError extends Error {
   }
 
   init(): ParseErrorInit {
-    return { code: this.code, message: this.detail, format: this.format, file: this.file, offset: this.offset, line: this.line, cause: this.cause };
+    return { code: this.code, message: this.detail, format: this.format, file: this.file, offset: this.offset, line: this.line, cause: this.cause, internal: this.internal };
   }
 }
 

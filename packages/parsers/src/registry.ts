@@ -125,8 +125,8 @@ function walk(
       return;
     }
     const workouts = parseSingle(bytes, name, options, resolved, insideArchive);
-    if (workouts === undefined) {
-      out.push({ name: label, status: 'skipped', reason: 'not a workout file this tool reads' });
+    if ('skip' in workouts) {
+      out.push({ name: label, status: 'skipped', reason: workouts.skip });
       return;
     }
     out.push({ name: label, status: 'ok', format: workouts.format, workouts: workouts.workouts });
@@ -142,17 +142,19 @@ function internalError(error: unknown, file: string | undefined): ParseError {
     file,
     message: `the file could not be read (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`,
     cause: error,
+    internal: true,
   });
 }
 
-/** Returns undefined for an unrecognised entry inside an archive (so it can be skipped). */
+/** Inside an archive, an empty or unrecognised entry is skipped (with its reason) rather than failed. */
 function parseSingle(
   bytes: Uint8Array,
   name: string | undefined,
   options: ParseOptions,
   resolved: { limits: ParseLimits; timeZone?: string },
   insideArchive: boolean,
-): { format: FormatId; workouts: Workout[] } | undefined {
+): { format: FormatId; workouts: Workout[] } | { skip: string } {
+  if (bytes.length === 0 && insideArchive) return { skip: 'an empty file' };
   if (bytes.length === 0) throw new ParseError({ code: 'no-data', file: name, message: 'the file is empty' });
   if (bytes.length > resolved.limits.maxFileBytes) {
     throw new ParseError({ code: 'too-large', file: name, message: `${formatBytes(bytes.length)} is over the cap of ${formatBytes(resolved.limits.maxFileBytes)} for one file` });
@@ -166,7 +168,7 @@ function parseSingle(
     parser = format && format !== 'gzip' && format !== 'zip' ? parserFor(format) : undefined;
   }
   if (!parser) {
-    if (insideArchive) return undefined;
+    if (insideArchive) return { skip: 'not a workout file this tool reads' };
     throw new ParseError({
       code: 'unknown-format',
       file: name,
