@@ -58,6 +58,8 @@ export interface LapAcc {
   trackRows: number[];
   values: Partial<Record<LapNumber, number>>;
   trigger?: string;
+  intensity?: string;
+  notes?: string;
 }
 
 export interface ActivityAcc {
@@ -145,7 +147,8 @@ export function toDraft(act: ActivityAcc, ctx: ParseContext, times: TimeReader):
       else implausible++;
     }
     const trigger = lap.trigger === undefined ? undefined : TRIGGERS.get(lap.trigger);
-    laps.push({ startTime: lapStart, elapsedSeconds, movingSeconds: total, distanceMeters: lapDistance, energyKilocalories: calories, summary, trigger });
+    const intensity = lap.intensity === 'Resting' ? 'rest' : lap.intensity === 'Active' ? 'active' : undefined;
+    laps.push({ startTime: lapStart, elapsedSeconds, movingSeconds: total, distanceMeters: lapDistance, energyKilocalories: calories, summary, trigger, intensity, notes: lap.notes });
     previousEnd = lapStart + elapsedSeconds * 1000;
     end = Math.max(end, previousEnd);
     if (total === undefined) allMoving = false;

@@ -48,7 +48,7 @@ const RUN = `<Activity Sport="Running">
     <Extensions><ns3:LX><ns3:AvgSpeed>3.33</ns3:AvgSpeed><ns3:AvgRunCadence>85</ns3:AvgRunCadence><ns3:MaxRunCadence>90</ns3:MaxRunCadence></ns3:LX></Extensions>
   </Lap>
   <Lap StartTime="2024-05-01T07:01:00Z">
-    <TotalTimeSeconds>60</TotalTimeSeconds><DistanceMeters>210</DistanceMeters><Calories>16</Calories><TriggerMethod>Location</TriggerMethod>
+    <TotalTimeSeconds>60</TotalTimeSeconds><DistanceMeters>210</DistanceMeters><Calories>16</Calories><Intensity>Resting</Intensity><TriggerMethod>Location</TriggerMethod><Notes>walk back</Notes>
     <Track>
       ${point('2024-05-01T07:01:00Z', '<DistanceMeters>200</DistanceMeters><Extensions><TPX xmlns="http://www.garmin.com/xmlschemas/ActivityExtension/v2"><RunCadence>88</RunCadence></TPX></Extensions>')}
       ${point('2024-05-01T07:01:30Z', '<DistanceMeters>300</DistanceMeters><Extensions><ax:TPX xmlns:ax="http://www.garmin.com/xmlschemas/ActivityExtension/v2"><ax:RunCadence>90</ax:RunCadence></ax:TPX></Extensions>')}
@@ -93,6 +93,9 @@ describe('tcxParser.parse: one run', () => {
     expect(a).toMatchObject({ elapsedSeconds: 60, movingSeconds: 60, distanceMeters: 200, energyKilocalories: 15, trigger: 'distance' });
     expect(a.summary).toMatchObject({ heartRateAvgBpm: 130, heartRateMaxBpm: 141, speedMaxMetersPerSecond: 3.5, speedAvgMetersPerSecond: 3.33 });
     expect(b.trigger).toBe('position');
+    expect(a.intensity).toBe('active');
+    expect(b).toMatchObject({ intensity: 'rest', notes: 'walk back' });
+    expect(w.notes).toBe('Easy & short');
     expect(b.startTime - w.startTime).toBe(60_000);
   });
 

@@ -22,7 +22,7 @@
  *   counts steps, so every cadence value (Cadence, RunCadence, AvgRunCadence, MaxRunCadence) is
  *   doubled. Heart rate 0 is "no reading". Extension elements match by local name whatever the
  *   prefix (`ns3:TPX`, `TPX xmlns="…"`).
- * - Not kept (the model has no place for them): lap `Intensity` and lap `Notes`.
+ * - Lap `Intensity` (Active → active, Resting → rest) and lap `Notes` are kept on the lap.
  * - A file with `<Courses>` or `<Workouts>` and no activity is a course or plan:
  *   `unsupported-variant`. An activity with no laps and no trackpoints is skipped with an
  *   `empty-activity` warning; `no-data` when none is left.
@@ -178,6 +178,8 @@ function readActivities(input: Uint8Array, ctx: ParseContext, times: TimeReader)
       } else if (name === 'Track') {
         if (act.columns.rows > trackRow) lap.trackRows.push(trackRow);
       } else if (name === 'TriggerMethod') lap.trigger = r.text().trim();
+      else if (name === 'Intensity') lap.intensity = r.text().trim();
+      else if (name === 'Notes' && r.parent === 'Lap') lap.notes = r.text().trim() || undefined;
       else {
         const field = LAP_FIELDS.get(name === 'Value' ? r.parent : name);
         if (field !== undefined && lap.values[field] === undefined) {

@@ -74,6 +74,18 @@ describe('buildWorkout', () => {
     expect(validateWorkout(w)).toEqual([]);
   });
 
+  it('leaves out implausible summary values, the file\'s or computed', () => {
+    const w = buildWorkout(
+      draft({
+        summary: { heartRateMaxBpm: 300 },
+        laps: [{ startTime: T0, elapsedSeconds: 1, distanceMeters: 128 }],
+      }),
+    );
+    expect(w.summary.heartRateMaxBpm).toBe(150); // the file's 300 dropped, the samples' value stands
+    expect(w.laps[0]?.summary.speedAvgMetersPerSecond).toBeUndefined(); // 128 m in 1 s
+    expect(w.warnings.find((x) => x.code === 'implausible-summary')?.count).toBe(2);
+  });
+
   it('replaces a zero total time from the data with a warning', () => {
     const w = buildWorkout(draft({ elapsedSeconds: 0 }));
     expect(w.elapsedSeconds).toBe(600);

@@ -29,6 +29,8 @@ export interface LapDraft {
   summary?: Summary;
   trigger?: LapTrigger;
   lengths?: number;
+  intensity?: 'active' | 'rest';
+  notes?: string;
 }
 
 /**
@@ -127,12 +129,12 @@ export function buildWorkout(draft: WorkoutDraft): Workout {
     distanceMeters = lastDefined(samples.distanceMeters);
   }
 
-  const summary = mergeSummary(
-    draft.summary,
-    summarizeSamples(samples, 0, n, { distanceMeters, movingSeconds: movingSeconds ?? elapsedSeconds }),
+  const summary = plausibleSummary(
+    mergeSummary(draft.summary && plausibleSummary({ ...draft.summary }, warnings), summarizeSamples(samples, 0, n, { distanceMeters, movingSeconds: movingSeconds ?? elapsedSeconds })),
+    warnings,
   );
 
-  const builtLaps: Lap[] = laps.map((lap) => buildLap(lap, draft.startTime, samples));
+  const builtLaps: Lap[] = laps.map((lap) => buildLap(lap, draft.startTime, samples, warnings));
   checkLaps(builtLaps, draft.startTime, elapsedSeconds, warnings);
 
   const externalId = externalIdOf({ recordingId: draft.recordingId, sha256: draft.sha256, index: draft.index, count: draft.count });
@@ -169,7 +171,7 @@ export function buildWorkout(draft: WorkoutDraft): Workout {
   return dropUndefined(workout);
 }
 
-function buildLap(lap: LapDraft, workoutStart: number, samples: Samples): Lap {
+function buildLap(lap: LapDraft, workoutStart: number, samples: Samples, warnings: WarningCollector): Lap {
   const startOffset = (lap.startTime - workoutStart) / 1000;
   const [from, to] = sampleRange(samples, startOffset, startOffset + lap.elapsedSeconds);
   let distanceMeters = lap.distanceMeters;
@@ -189,10 +191,43 @@ function buildLap(lap: LapDraft, workoutStart: number, samples: Samples): Lap {
     movingSeconds: lap.movingSeconds,
     distanceMeters,
     energyKilocalories: lap.energyKilocalories,
-    summary: mergeSummary(lap.summary, computed),
+    summary: plausibleSummary(mergeSummary(lap.summary && plausibleSummary({ ...lap.summary }, warnings), computed), warnings),
     trigger: lap.trigger,
     lengths: lap.lengths,
+    intensity: lap.intensity,
+    notes: lap.notes,
   });
+}
+
+/** The channel whose plausible range bounds each summary value. */
+const SUMMARY_RANGE: Readonly<Record<keyof Summary, Channel | readonly [number, number]>> = {
+  heartRateAvgBpm: 'heartRateBpm',
+  heartRateMaxBpm: 'heartRateBpm',
+  heartRateMinBpm: 'heartRateBpm',
+  speedAvgMetersPerSecond: 'speedMetersPerSecond',
+  speedMaxMetersPerSecond: 'speedMetersPerSecond',
+  cadenceAvgPerMinute: 'cadencePerMinute',
+  cadenceMaxPerMinute: 'cadencePerMinute',
+  powerAvgWatts: 'powerWatts',
+  powerMaxWatts: 'powerWatts',
+  ascentMeters: [0, 100_000],
+  descentMeters: [0, 100_000],
+  temperatureAvgCelsius: 'temperatureCelsius',
+};
+
+/** Summary values outside physical ranges (a 1-s lap of 128 m: 128 m/s) are dropped and counted. */
+function plausibleSummary(summary: Summary, warnings: WarningCollector): Summary {
+  for (const key of Object.keys(summary) as (keyof Summary)[]) {
+    const v = summary[key];
+    if (v === undefined) continue;
+    const range = SUMMARY_RANGE[key];
+    const [lo, hi] = typeof range === 'string' ? PLAUSIBLE[range] : range;
+    if (!(v >= lo && v <= hi)) {
+      delete summary[key];
+      warnings.add('implausible-summary', 'summary values outside physical ranges were left out', 1);
+    }
+  }
+  return summary;
 }
 
 /** Laps inside the workout (with 1 s or 1% slack for rounding); outliers are kept and reported. */

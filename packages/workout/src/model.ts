@@ -89,6 +89,9 @@ export interface Lap {
   trigger?: LapTrigger;
   /** Pool swim lengths inside this lap, when the source records them. */
   lengths?: number;
+  /** `rest` for recovery laps (TCX `Intensity`, FIT `intensity`); absent when unknown. */
+  intensity?: 'active' | 'rest';
+  notes?: string;
 }
 
 /**
