@@ -27,8 +27,9 @@ import {
   SESSION,
   SPORT,
 } from './profile.js';
-import { appendRecord as appendRecordImport, Col, createRecordStore } from './records.js';
-import type { DevDescription, RecordStore } from './records.js';
+import { Col, createRecordStore } from './record-store.js';
+import type { DevDescription, RecordStore } from './record-store.js';
+import { appendRecord as appendRecordImport } from './records.js';
 
 type ValuesOf<T> = T extends FieldTable<infer K> ? Partial<Record<K, number>> : never;
 
@@ -65,7 +66,6 @@ export interface FitUnit {
   recordTo: number;
   /** Records that received HR from hr messages. */
   hrMerged: number;
-  developerIds: number;
   descriptions: Map<number, DevDescription>;
 }
 
@@ -94,7 +94,6 @@ function newUnit(index: number, records: RecordStore): FitUnit {
     recordFrom: records.length,
     recordTo: records.length,
     hrMerged: 0,
-    developerIds: 0,
     descriptions: new Map(),
   };
 }
@@ -103,7 +102,8 @@ function newUnit(index: number, records: RecordStore): FitUnit {
 export function collectFit(bytes: Uint8Array, warnings: WarningCollector, maxSamples: number): FitData {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records = createRecordStore(maxSamples, bytes.length);
-  const hr = createHrSeries(maxSamples * 8);
+  // Beats plus the 250 ms steps carried over gaps: a few values per record at most.
+  const hr = createHrSeries(maxSamples * 4);
   const units: FitUnit[] = [];
   let unit: FitUnit = newUnit(0, records);
   let listsFull = false;
@@ -168,9 +168,6 @@ export function collectFit(bytes: Uint8Array, warnings: WarningCollector, maxSam
             break;
           case Mesg.activity:
             unit.activity ??= withTime(readFields(view, def, start, ACTIVITY), ts);
-            break;
-          case Mesg.developerDataId:
-            unit.developerIds++;
             break;
           case Mesg.fieldDescription:
             addDescription(unit, view, bytes, def, start);

@@ -196,14 +196,6 @@ export function readFields<K extends string>(
   return out;
 }
 
-/** The raw content of field `num`, or undefined when the message lacks it. */
-export function fieldBytes(bytes: Uint8Array, def: MessageDef, start: number, num: number): Uint8Array | undefined {
-  for (const f of def.fields) {
-    if (f.num === num) return bytes.subarray(start + f.offset, start + f.offset + f.size);
-  }
-  return undefined;
-}
-
 /** A string field by number ('' when absent or empty). */
 export function stringField(bytes: Uint8Array, def: MessageDef, start: number, num: number): string {
   for (const f of def.fields) {

@@ -12,7 +12,7 @@ import { HrField } from './profile.js';
 
 export interface HrSeries {
   times: Float64Array;
-  bpm: Float64Array;
+  bpm: Uint8Array;
   length: number;
   /** Most values kept; the rest are counted in `dropped`. */
   max: number;
@@ -33,7 +33,7 @@ const EVENT_ROLLOVER_SECONDS = 0x400000;
 export function createHrSeries(max: number): HrSeries {
   return {
     times: new Float64Array(64),
-    bpm: new Float64Array(64),
+    bpm: new Uint8Array(64),
     length: 0,
     max,
     dropped: 0,
@@ -53,7 +53,7 @@ export function sortHrSeries(series: HrSeries): void {
   if (sorted) return;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (series.times[a] as number) - (series.times[b] as number));
   const times = new Float64Array(n);
-  const bpm = new Float64Array(n);
+  const bpm = new Uint8Array(n);
   order.forEach((from, to) => {
     times[to] = series.times[from] as number;
     bpm[to] = series.bpm[from] as number;
@@ -71,7 +71,7 @@ function push(series: HrSeries, time: number, bpm: number): void {
     const size = Math.min(series.times.length * 2, series.max);
     const times = new Float64Array(size);
     times.set(series.times);
-    const values = new Float64Array(size);
+    const values = new Uint8Array(size);
     values.set(series.bpm);
     series.times = times;
     series.bpm = values;

@@ -120,6 +120,7 @@ export const LAP = fieldTable([
   [20, 'maxPower'],
   [21, 'totalAscent'],
   [22, 'totalDescent'],
+  [23, 'intensity'],
   [24, 'lapTrigger'],
   [25, 'sport'],
   [32, 'numLengths'],
@@ -208,6 +209,16 @@ export const LAP_TRIGGERS = {
   6: 'position',
   7: 'session_end',
   8: 'auto',
+} as const;
+
+/** Lap `intensity` -> our lap intensity: rest and recovery laps are rests; `other` says nothing. */
+export const LAP_INTENSITIES = {
+  0: 'active',
+  1: 'rest',
+  2: 'active',
+  3: 'active',
+  4: 'rest',
+  5: 'active',
 } as const;
 
 /** `length_type`: idle lengths are rests at the wall. */

@@ -5,6 +5,8 @@
 import { BASE_TYPE_SIZE, BaseType, readNumber as readNumberImport, readString } from './fields.js';
 import type { MessageDef } from './fields.js';
 import { RecordField } from './profile.js';
+import { Col, column, grow } from './record-store.js';
+import type { DevDescription, RecordStore } from './record-store.js';
 
 /**
  * Hot-path functions are held in module constants: some loaders (tsx, vite's SSR transform)
@@ -12,129 +14,10 @@ import { RecordField } from './profile.js';
  * read itself.
  */
 const readNumber = readNumberImport;
-
-/** Column indices of the record store. */
-export const Col = {
-  latitude: 0,
-  longitude: 1,
-  altitude: 2,
-  heartRate: 3,
-  /** Cadence + fractional cadence, as the file states it (strides/min on foot). */
-  cadence: 4,
-  distance: 5,
-  speed: 6,
-  power: 7,
-  temperature: 8,
-} as const;
-const COLUMN_COUNT = 9;
-
-/** A numeric developer field of records, one value per record row. */
-export interface DevColumn {
-  unit: number;
-  devIndex: number;
-  num: number;
-  name: string;
-  units: string;
-  values: Float64Array;
-}
-
-/** What a field_description says about a developer field. */
-export interface DevDescription {
-  devIndex: number;
-  num: number;
-  name: string;
-  units: string;
-  baseType: number;
-  scale: number;
-  offset: number;
-}
-
-export interface RecordStore {
-  length: number;
-  capacity: number;
-  /** Most rows kept (ParseLimits.maxSamples); records past it are counted in `dropped`. */
-  max: number;
-  /** FIT seconds of each row. */
-  time: Float64Array;
-  columns: (Float64Array | undefined)[];
-  /** Values set in each column (equal to `length` when the column has no gap). */
-  present: Int32Array;
-  dev: DevColumn[];
-  /** Last value of string developer fields, by `unit:devIndex:num`. */
-  devStrings: Map<string, { unit: number; id: string; name: string; value: string }>;
-  dropped: number;
-  withoutTime: number;
-  /** First row of the current unit: records are merged only within a unit. */
-  unitStart: number;
-  /** Records merged into the record before them (same timestamp). */
-  merged: number;
-  /** Values of merged records that differed from the value already there (the first is kept). */
-  conflicts: number;
-  undescribedDevFields: number;
-  devColumnsDropped: number;
-  /** Accumulator of the 12-bit distance inside compressed_speed_distance (once a definition has it). */
-  csdSeen: boolean;
-  csdDistance: number;
-  csdLast: number;
-}
+const { latitude: C_LAT, longitude: C_LON, altitude: C_ALT, heartRate: C_HR, cadence: C_CAD, distance: C_DIST, speed: C_SPEED, power: C_POWER, temperature: C_TEMP } = Col;
 
 /** At most this many numeric developer channels are kept per file. */
-export const MAX_DEV_COLUMNS = 32;
-
-/** `sizeHint` (the file size) sets the first capacity: a 1 Hz record takes some 20-40 bytes. */
-export function createRecordStore(max: number, sizeHint = 0): RecordStore {
-  const capacity = Math.max(16, Math.min(Math.max(1024, Math.ceil(sizeHint / 24)), max));
-  return {
-    length: 0,
-    capacity,
-    max,
-    time: new Float64Array(capacity),
-    columns: new Array<Float64Array | undefined>(COLUMN_COUNT),
-    present: new Int32Array(COLUMN_COUNT),
-    dev: [],
-    devStrings: new Map(),
-    dropped: 0,
-    withoutTime: 0,
-    unitStart: 0,
-    merged: 0,
-    conflicts: 0,
-    undescribedDevFields: 0,
-    devColumnsDropped: 0,
-    csdSeen: false,
-    csdDistance: NaN,
-    csdLast: 0,
-  };
-}
-
-function nanArray(capacity: number, from?: Float64Array): Float64Array {
-  const a = new Float64Array(capacity);
-  const start = from ? from.length : 0;
-  if (from) a.set(from);
-  a.fill(NaN, start);
-  return a;
-}
-
-function grow(store: RecordStore): void {
-  const capacity = Math.min(store.capacity * 2, Math.max(store.max, 16));
-  const time = new Float64Array(capacity);
-  time.set(store.time);
-  store.time = time;
-  for (let c = 0; c < COLUMN_COUNT; c++) {
-    const col = store.columns[c];
-    if (col) store.columns[c] = nanArray(capacity, col);
-  }
-  for (const d of store.dev) d.values = nanArray(capacity, d.values);
-  store.capacity = capacity;
-}
-
-function column(store: RecordStore, c: number): Float64Array {
-  let col = store.columns[c];
-  if (!col) {
-    col = nanArray(store.capacity);
-    store.columns[c] = col;
-  }
-  return col;
-}
+const MAX_DEV_COLUMNS = 32;
 
 /** Writes a value into a column the record's plan allocated (merged rows go through `put`). */
 function set(store: RecordStore, c: number, row: number, v: number, merging: boolean): void {
@@ -271,15 +154,15 @@ function compile(store: RecordStore, def: MessageDef, unit: number, lookup: DevL
   if ((slots[S_CSD] as number) >= 0) store.csdSeen = true;
   // Columns this definition can fill exist from now on, so the fast path writes without checks.
   const fills: [number, number[]][] = [
-    [Col.latitude, [S_LAT]],
-    [Col.longitude, [S_LON]],
-    [Col.altitude, [S_ALT, S_EALT]],
-    [Col.heartRate, [S_HR]],
-    [Col.cadence, [S_CAD]],
-    [Col.distance, [S_DIST, S_CSD]],
-    [Col.speed, [S_SPEED, S_ESPEED, S_CSD]],
-    [Col.power, [S_POWER]],
-    [Col.temperature, [S_TEMP]],
+    [C_LAT, [S_LAT]],
+    [C_LON, [S_LON]],
+    [C_ALT, [S_ALT, S_EALT]],
+    [C_HR, [S_HR]],
+    [C_CAD, [S_CAD]],
+    [C_DIST, [S_DIST, S_CSD]],
+    [C_SPEED, [S_SPEED, S_ESPEED, S_CSD]],
+    [C_POWER, [S_POWER]],
+    [C_TEMP, [S_TEMP]],
   ];
   for (const [c, from] of fills) if (from.some((i) => (slots[i] as number) >= 0)) column(store, c);
   const dev: DevSlot[] = [];
@@ -298,7 +181,7 @@ function compile(store: RecordStore, def: MessageDef, unit: number, lookup: DevL
           store.devColumnsDropped++;
           continue;
         }
-        store.dev.push({ unit, devIndex: d.devIndex, num: d.num, name: desc.name, units: desc.units, values: nanArray(store.capacity) });
+        store.dev.push({ unit, devIndex: d.devIndex, num: d.num, name: desc.name, units: desc.units, values: new Float32Array(store.capacity).fill(NaN) });
         columnIndex = store.dev.length - 1;
       }
     }
@@ -384,18 +267,18 @@ export function appendRecord(
   }
 
   const lat = v[I_LAT] as number;
-  if (lat === lat) set(store, Col.latitude, row, lat * SEMICIRCLE_DEGREES, merging);
+  if (lat === lat) set(store, C_LAT, row, lat * SEMICIRCLE_DEGREES, merging);
   const lon = v[I_LON] as number;
-  if (lon === lon) set(store, Col.longitude, row, lon * SEMICIRCLE_DEGREES, merging);
+  if (lon === lon) set(store, C_LON, row, lon * SEMICIRCLE_DEGREES, merging);
   let alt = v[I_EALT] as number;
   if (alt !== alt) alt = v[I_ALT] as number;
-  if (alt === alt) set(store, Col.altitude, row, alt / 5 - 500, merging);
+  if (alt === alt) set(store, C_ALT, row, alt / 5 - 500, merging);
   const hr = v[I_HR] as number;
-  if (hr === hr) set(store, Col.heartRate, row, hr, merging);
+  if (hr === hr) set(store, C_HR, row, hr, merging);
   const cad = v[I_CAD] as number;
   if (cad === cad) {
     const frac = v[I_FCAD] as number;
-    set(store, Col.cadence, row, frac === frac ? cad + frac / 128 : cad, merging);
+    set(store, C_CAD, row, frac === frac ? cad + frac / 128 : cad, merging);
   }
   let dist = v[I_DIST] as number;
   let speed = v[I_ESPEED] as number;
@@ -408,12 +291,12 @@ export function appendRecord(
     store.csdDistance = Math.round((dist / 100) * 16);
     store.csdLast = store.csdDistance & 0xfff;
   }
-  if (dist === dist) set(store, Col.distance, row, dist / 100, merging);
-  if (speed === speed) set(store, Col.speed, row, speed / 1000, merging);
+  if (dist === dist) set(store, C_DIST, row, dist / 100, merging);
+  if (speed === speed) set(store, C_SPEED, row, speed / 1000, merging);
   const power = v[I_POWER] as number;
-  if (power === power) set(store, Col.power, row, power, merging);
+  if (power === power) set(store, C_POWER, row, power, merging);
   const temp = v[I_TEMP] as number;
-  if (temp === temp) set(store, Col.temperature, row, temp, merging);
+  if (temp === temp) set(store, C_TEMP, row, temp, merging);
 
   for (const d of plan.dev) readDevSlot(store, view, bytes, start, d, row, unit, le);
 }

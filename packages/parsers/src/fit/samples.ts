@@ -3,8 +3,8 @@
  * `undefined` gaps) and its developer-field summaries.
  */
 import type { Channel, Samples } from '@optimo-import/workout';
-import { Col } from './records.js';
-import type { RecordStore } from './records.js';
+import { Col } from './record-store.js';
+import type { RecordStore } from './record-store.js';
 
 const COLUMN_CHANNELS: readonly (readonly [number, Channel])[] = [
   [Col.heartRate, 'heartRateBpm'],

@@ -7,12 +7,12 @@
 import { MAX_WORKOUT_SECONDS } from '@optimo-import/workout';
 import type { FitUnit, SessionValues } from './collect.js';
 import { EventType } from './profile.js';
-import type { RecordStore } from './records.js';
+import type { RecordStore } from './record-store.js';
 
 const STOP_TYPES: ReadonlySet<number> = new Set([EventType.stop, EventType.stopAll, EventType.stopDisable, EventType.stopDisableAll]);
 
 /** Records this long after a session's stated end still belong to it (devices write the last one late). */
-export const END_SLACK_SECONDS = 60;
+const END_SLACK_SECONDS = 60;
 
 export interface PlanWarning {
   code: string;

@@ -11,6 +11,7 @@ import {
   FILE_TYPES,
   FIT_EPOCH_OFFSET_SECONDS,
   GARMIN_PRODUCT_MAKERS,
+  LAP_INTENSITIES,
   LAP_TRIGGERS,
   LENGTH_ACTIVE,
   SYSTEM_TIME_LIMIT,
@@ -132,9 +133,11 @@ function draftOf(
     const localMs = (plan.start + FIT_EPOCH_OFFSET_SECONDS) * 1000;
     const utcMs = localToUtc(localMs, zone);
     shift = (utcMs - localMs) / 1000;
-    utcOffsetMinutes = offsetMinutesAt(utcMs, zone);
-    utcOffsetSource = ctx.timeZone ? 'time-zone-option' : 'none';
-    warnings.add('local-time-as-utc', `Timex devices store local time as UTC; read in ${zone}`);
+    if (ctx.timeZone) {
+      utcOffsetMinutes = offsetMinutesAt(utcMs, zone);
+      utcOffsetSource = 'time-zone-option';
+    }
+    warnings.add('local-time-as-utc', `Timex devices store local time as if it were UTC; read as local time in ${zone}`);
   } else {
     utcOffsetMinutes = utcOffsetOf(unit, warnings);
     if (utcOffsetMinutes !== undefined) utcOffsetSource = 'file';
@@ -149,7 +152,6 @@ function draftOf(
     stepsFromStrides: onFoot,
     distanceBase: plan.index > 0 ? distanceBaseOf(data, plan) : 0,
   });
-  if (unit.hrMerged > 0) warnings.add('hr-merged', 'heart rate sent later by the strap (hr messages) was merged into the records', unit.hrMerged);
 
   const elapsed = plan.elapsed;
   let movingSeconds = session?.totalTimerTime;
@@ -317,6 +319,7 @@ function lapDrafts(unit: FitUnit, plan: SessionPlan, onFoot: boolean, shift: num
       energyKilocalories: inRange(lap.totalCalories, [0, 100_000]),
       summary: summaryOf(lap, onFoot),
       trigger: lap.lapTrigger === undefined ? undefined : (LAP_TRIGGERS as Record<number, LapTrigger | undefined>)[lap.lapTrigger],
+      intensity: lap.intensity === undefined ? undefined : (LAP_INTENSITIES as Record<number, 'active' | 'rest' | undefined>)[lap.intensity],
       lengths: lapLengths(unit, lap, start, elapsed),
     };
     for (const k of Object.keys(draft) as (keyof LapDraft)[]) if (draft[k] === undefined) delete draft[k];
