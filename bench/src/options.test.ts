@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseBenchArgs } from './options.js';
+
+describe('parseBenchArgs', () => {
+  it('defaults to a full run that writes the docs', () => {
+    expect(parseBenchArgs([])).toMatchObject({ quick: false, rounds: 5, warmup: 1, memory: true, write: true, fileBudgetSeconds: 12 });
+  });
+
+  it('makes --quick short and leaves the docs alone unless --write', () => {
+    expect(parseBenchArgs(['--quick'])).toMatchObject({ quick: true, rounds: 3, warmup: 1, write: false });
+    expect(parseBenchArgs(['--quick', '--write']).write).toBe(true);
+  });
+
+  it('takes --rounds as given, without the per-file time budget', () => {
+    expect(parseBenchArgs(['--', '--rounds', '11'])).toMatchObject({ rounds: 11, fileBudgetSeconds: Infinity });
+  });
+
+  it('rejects bad values and unknown flags with one message form', () => {
+    expect(() => parseBenchArgs(['--rounds', '0'])).toThrow(/^\[bench\] --rounds needs a whole number from 1 to 1000, got "0"/);
+    expect(() => parseBenchArgs(['--rounds'])).toThrow(/--rounds needs a whole number/);
+    expect(() => parseBenchArgs(['--fast'])).toThrow(/^\[bench\] unknown argument "--fast"/);
+  });
+});

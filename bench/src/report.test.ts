@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { findCountMismatches, formatResults, judgeFiles } from './report.js';
+import type { BenchRun } from './results.js';
+
+function makeRun(oursMs: number, oursPeakBytes: number): BenchRun {
+  return {
+    startedAt: '2026-01-02T03:04:05.678Z',
+    durationSeconds: 90,
+    machine: { node: 'v20.20.0', v8: '11.3', os: 'linux x64', cpu: 'Test CPU', cores: 2, memoryGb: 8, loadAtStart: 0.5, loadAtEnd: 1 },
+    options: { quick: false, rounds: 5, warmup: 1, memory: true, write: true, fileBudgetSeconds: 15 },
+    contenders: [
+      { id: 'ours', label: 'ours', role: 'ours', recordsMeaning: '' },
+      { id: 'garmin-fitsdk', label: '@garmin/fitsdk', role: 'library', recordsMeaning: '' },
+      { id: 'fit-file-parser', label: 'fit-file-parser', role: 'library', recordsMeaning: '' },
+    ],
+    speed: [
+      {
+        file: { name: 'generated-12h-1hz-ride.fit', format: 'fit', size: 2_000_000, origin: 'generated', notes: [] },
+        rounds: 5,
+        warmup: 1,
+        results: [
+          { contenderId: 'ours', records: 43_200, timesMs: [], medianMs: oursMs, iterations: 1 },
+          { contenderId: 'garmin-fitsdk', records: 43_200, timesMs: [], medianMs: 400, iterations: 1 },
+          { contenderId: 'fit-file-parser', records: 43_100, timesMs: [], medianMs: 200, iterations: 1 },
+        ],
+      },
+    ],
+    memory: [{ fileName: 'generated-12h-1hz-ride.fit', contenderId: 'ours', peakRssDeltaBytes: oursPeakBytes, peakRssExact: true, gcCount: 3 }],
+    skipped: [],
+  };
+}
+
+describe('judgeFiles', () => {
+  it('compares ours with the fastest library', () => {
+    const [verdict] = judgeFiles(makeRun(20, 1));
+    expect(verdict?.fastestLibrary?.contenderId).toBe('fit-file-parser');
+    expect(verdict?.speedup).toBe(10);
+  });
+});
+
+describe('formatResults', () => {
+  it('says plainly where an aim is missed', () => {
+    const text = formatResults(makeRun(50, 150_000_000));
+    expect(text).toContain('**FIT: short of the 5× aim on 1 of 1 files**');
+    expect(text).toContain('generated-12h-1hz-ride.fit (2.00 MB): 4.00× faster than fit-file-parser, 50.0 ms against 200 ms');
+    expect(text).toContain('**Memory on the 12-hour file: 150.0 MB** peak RSS above baseline, over the 100 MB aim');
+    expect(text).toContain('**missed**');
+  });
+
+  it('lists a count that differs from a library with no known reason', () => {
+    const run = makeRun(20, 1);
+    expect(findCountMismatches(run)).toEqual(['- generated-12h-1hz-ride.fit: ours 43,200, fit-file-parser 43,100']);
+    expect(formatResults(run)).toContain('Record count with no known reason');
+  });
+});
