@@ -129,8 +129,9 @@ export function buildWorkout(draft: WorkoutDraft): Workout {
     distanceMeters = lastDefined(samples.distanceMeters);
   }
 
+  const own = draft.summary && plausibleSummary({ ...draft.summary }, warnings);
   const summary = plausibleSummary(
-    mergeSummary(draft.summary && plausibleSummary({ ...draft.summary }, warnings), summarizeSamples(samples, 0, n, { distanceMeters, movingSeconds: movingSeconds ?? elapsedSeconds })),
+    mergeSummary(own, summarizeSamples(samples, 0, n, { distanceMeters, movingSeconds: movingSeconds ?? elapsedSeconds, known: own })),
     warnings,
   );
 
@@ -181,9 +182,11 @@ function buildLap(lap: LapDraft, workoutStart: number, samples: Samples, warning
     const before = from > 0 ? lastDefined(samples.distanceMeters, 0, from) : undefined;
     if (last !== undefined) distanceMeters = Math.max(0, last - (before ?? first ?? 0));
   }
+  const own = lap.summary && plausibleSummary({ ...lap.summary }, warnings);
   const computed = summarizeSamples(samples, from, to, {
     distanceMeters,
     movingSeconds: lap.movingSeconds ?? lap.elapsedSeconds,
+    known: own,
   });
   return dropUndefined({
     startTime: lap.startTime,
@@ -191,7 +194,7 @@ function buildLap(lap: LapDraft, workoutStart: number, samples: Samples, warning
     movingSeconds: lap.movingSeconds,
     distanceMeters,
     energyKilocalories: lap.energyKilocalories,
-    summary: plausibleSummary(mergeSummary(lap.summary && plausibleSummary({ ...lap.summary }, warnings), computed), warnings),
+    summary: plausibleSummary(mergeSummary(own, computed), warnings),
     trigger: lap.trigger,
     lengths: lap.lengths,
     intensity: lap.intensity,
@@ -244,77 +247,98 @@ function checkLaps(laps: Lap[], start: number, elapsed: number, warnings: Warnin
 /**
  * Makes offsets strictly increasing (a sample stepping back in time or repeating one is
  * dropped), turns implausible values into gaps and drops channels that hold no value.
+ * Columns that need no repair are taken over as they are (no copy): parsers hand their
+ * columns to the model.
  */
 export function cleanSamples(input: Samples, warnings: WarningCollector): Samples {
   const offsets = input.offsetSeconds;
   const n = offsets.length;
-  const keep: number[] = [];
+  let keep: number[] | undefined; // undefined: every sample is kept
   let last = -Infinity;
   let backwards = 0;
   let invalid = 0;
   for (let i = 0; i < n; i++) {
     const t = offsets[i] as number;
-    if (!Number.isFinite(t)) {
-      invalid++;
+    const bad = !Number.isFinite(t);
+    if (bad || t <= last) {
+      if (bad) invalid++;
+      else backwards++;
+      keep ??= Array.from({ length: i }, (_, k) => k);
       continue;
     }
-    if (t <= last) {
-      backwards++;
-      continue;
-    }
-    keep.push(i);
+    keep?.push(i);
     last = t;
   }
   if (backwards > 0) warnings.add('time-not-increasing', 'samples whose time repeats or steps back were skipped', backwards);
   if (invalid > 0) warnings.add('sample-without-time', 'samples without a usable time were skipped', invalid);
-  const all = keep.length === n;
-  const out: Samples = { offsetSeconds: all ? offsets.slice() : keep.map((i) => offsets[i] as number) };
+  const length = keep ? keep.length : n;
+  const out: Samples = { offsetSeconds: keep ? keep.map((i) => offsets[i] as number) : offsets };
   for (const channel of CHANNELS) {
     const column = input[channel];
     if (!column) continue;
     const [lo, hi] = PLAUSIBLE[channel];
-    const values: (number | undefined)[] = new Array<number | undefined>(keep.length);
     let present = 0;
     let dropped = 0;
-    for (let j = 0; j < keep.length; j++) {
-      const v = column[keep[j] as number];
+    if (!keep) {
+      // Fast path: scan; copy only when something must change.
+      for (let i = 0; i < n; i++) {
+        const v = column[i];
+        if (v === undefined) continue;
+        if (v >= lo && v <= hi) present++;
+        else dropped++;
+      }
+      if (dropped === 0 && column.length === n) {
+        if (present > 0) out[channel] = column;
+        continue;
+      }
+    }
+    const values: (number | undefined)[] = new Array<number | undefined>(length);
+    present = 0;
+    dropped = 0;
+    for (let j = 0; j < length; j++) {
+      const v = column[keep ? (keep[j] as number) : j];
       if (v === undefined || v === null) {
         values[j] = undefined;
-        continue;
-      }
-      if (!Number.isFinite(v) || v < lo || v > hi) {
+      } else if (v >= lo && v <= hi) {
+        values[j] = v;
+        present++;
+      } else {
         values[j] = undefined;
         dropped++;
-        continue;
       }
-      values[j] = v;
-      present++;
     }
     if (dropped > 0) warnings.add(`implausible-${channel}`, `${channel} values outside ${lo}..${hi} were treated as gaps`, dropped);
     if (present > 0) out[channel] = values;
   }
-  // A position needs both halves; (0,0) is a device's "no fix", not the Gulf of Guinea.
-  const lat = out.latitudeDegrees;
-  const lon = out.longitudeDegrees;
-  if (lat || lon) {
-    let nulled = 0;
-    let kept = 0;
-    for (let j = 0; j < keep.length; j++) {
-      const a = lat?.[j];
-      const b = lon?.[j];
-      if (a === undefined || b === undefined || (a === 0 && b === 0)) {
-        if (a !== undefined || b !== undefined) nulled++;
-        if (lat) lat[j] = undefined;
-        if (lon) lon[j] = undefined;
-      } else kept++;
-    }
-    if (nulled > 0) warnings.add('position-incomplete', 'positions with one coordinate missing or at (0,0) were treated as gaps', nulled);
-    if (kept === 0) {
-      delete out.latitudeDegrees;
-      delete out.longitudeDegrees;
-    }
-  }
+  cleanPositions(out, length, warnings);
   return out;
+}
+
+/** A position needs both halves; (0,0) is a device's "no fix", not the Gulf of Guinea. */
+function cleanPositions(out: Samples, length: number, warnings: WarningCollector): void {
+  let lat = out.latitudeDegrees;
+  let lon = out.longitudeDegrees;
+  if (!lat && !lon) return;
+  let nulled = 0;
+  let kept = 0;
+  for (let j = 0; j < length; j++) {
+    const a = lat?.[j];
+    const b = lon?.[j];
+    if (a === undefined || b === undefined || (a === 0 && b === 0)) {
+      if (a === undefined && b === undefined) continue;
+      nulled++;
+      // Copy on first write: the columns may be the parser's own arrays.
+      if (lat && nulled === 1) lat = out.latitudeDegrees = lat.slice();
+      if (lon && nulled === 1) lon = out.longitudeDegrees = lon.slice();
+      if (lat) lat[j] = undefined;
+      if (lon) lon[j] = undefined;
+    } else kept++;
+  }
+  if (nulled > 0) warnings.add('position-incomplete', 'positions with one coordinate missing or at (0,0) were treated as gaps', nulled);
+  if (kept === 0) {
+    delete out.latitudeDegrees;
+    delete out.longitudeDegrees;
+  }
 }
 
 /** Channels that hold at least one value. */

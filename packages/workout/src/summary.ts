@@ -78,14 +78,17 @@ export function summarizeSamples(
   samples: Samples,
   from = 0,
   to = samples.offsetSeconds.length,
-  context: { distanceMeters?: number; movingSeconds?: number } = {},
+  context: { distanceMeters?: number; movingSeconds?: number; known?: Summary } = {},
 ): Summary {
-  const hr = stats(samples.heartRateBpm, from, to, false);
-  const speed = stats(samples.speedMetersPerSecond, from, to, false);
-  const cadence = stats(samples.cadencePerMinute, from, to, true);
-  const power = stats(samples.powerWatts, from, to, false);
-  const temp = stats(samples.temperatureCelsius, from, to, false);
-  const { ascent, descent } = climb(samples.altitudeMeters, from, to);
+  // Channels whose every summary value the file already states are not walked again.
+  const k = context.known ?? {};
+  const has = (...keys: (keyof Summary)[]): boolean => keys.every((key) => k[key] !== undefined);
+  const hr = has('heartRateAvgBpm', 'heartRateMaxBpm', 'heartRateMinBpm') ? {} : stats(samples.heartRateBpm, from, to, false);
+  const speed = has('speedAvgMetersPerSecond', 'speedMaxMetersPerSecond') ? {} : stats(samples.speedMetersPerSecond, from, to, false);
+  const cadence = has('cadenceAvgPerMinute', 'cadenceMaxPerMinute') ? {} : stats(samples.cadencePerMinute, from, to, true);
+  const power = has('powerAvgWatts', 'powerMaxWatts') ? {} : stats(samples.powerWatts, from, to, false);
+  const temp = has('temperatureAvgCelsius') ? {} : stats(samples.temperatureCelsius, from, to, false);
+  const { ascent, descent } = has('ascentMeters', 'descentMeters') ? {} : climb(samples.altitudeMeters, from, to);
   const summary: Summary = {
     heartRateAvgBpm: hr.avg,
     heartRateMaxBpm: hr.max,
