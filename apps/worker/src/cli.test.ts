@@ -86,6 +86,28 @@ describe('optimo-import inspect', () => {
     expect((await run(['frobnicate'])).code).toBe(2);
   });
 
+  it('map prints the request XML for each workout and the request count, sending nothing', async () => {
+    const { code, out, err } = await run(['map', '--athlete', '42', '--time-zone', 'Europe/Lisbon', join(dir, 'nested', 'deeper', 'c.zip')]);
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    const body = out.find((l) => l.startsWith('<?xml'));
+    expect(body).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?><request method="workout.create"><workout><athlete_id>42<\/athlete_id>/);
+    expect(body).toContain('<start_time>2024-05-03 08:00:00</start_time>'); // 07:00Z in Lisbon summer time
+    expect(body).toContain('<sport>running</sport>');
+    expect(out).toContainEqual(expect.stringMatching(/notes\.doc: skipped/));
+    expect(out.at(-1)).toBe('<!-- 1 workout(s), 1 request(s) -->');
+  });
+
+  it('map says what failed and exits 1; usage errors exit 2', async () => {
+    const failed = await run(['map', join(dir, 'bad', 'readme.txt')]);
+    expect(failed.code).toBe(1);
+    expect(failed.err.join('\n')).toMatch(/readme\.txt: unknown-format/);
+    expect(failed.err[0]).toMatch(/no --athlete given/);
+    expect((await run(['map'])).code).toBe(2);
+    expect((await run(['map', 'a.fit', 'b.fit'])).code).toBe(2);
+    expect((await run(['map', '--time-zone', 'Nowhere/Town', 'a.fit'])).code).toBe(2);
+  });
+
   it('runs as the installed bin', async () => {
     const bin = resolve(import.meta.dirname, '../bin/optimo-import.js');
     const result = await new Promise<{ code: number; stdout: string }>((done) => {

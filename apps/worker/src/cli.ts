@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isValidTimeZone } from '@optimo-import/parsers';
 import { inspectPaths } from './inspect.js';
+import { mapFile } from './map-command.js';
 
 const USAGE = `Usage: optimo-import <command> [options]
 
@@ -10,6 +11,13 @@ Commands:
       imported, or why not. Folders are walked recursively.
       --json            one JSON object per input file per line
       --time-zone ZONE  IANA zone for files that record naive local time, and to show local times
+
+  map [--athlete ID] [--time-zone ZONE] <file>
+      Print the request XML that would be sent to Optimo Sport for each workout in the file
+      (workout.create, and workout.samples.add for workouts over 10 MiB), and the request
+      count. Sends nothing.
+      --athlete ID      the athlete the workouts belong to (a placeholder when not given)
+      --time-zone ZONE  the account's IANA zone, for the local date-times (default UTC)
 
 Exit codes: 0 all files parsed, 1 some file failed, 2 usage error.
 `;
@@ -32,6 +40,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     return command === undefined ? 2 : 0;
   }
   if (command === 'inspect') return inspectCommand(rest, io);
+  if (command === 'map') return mapCommand(rest, io);
   io.err(`optimo-import: unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }
@@ -63,4 +72,37 @@ async function inspectCommand(args: readonly string[], io: CliIo): Promise<numbe
   }
   const { exitCode } = await inspectPaths(parsed.positionals, { json: parsed.values.json ?? false, timeZone, write: io.out });
   return exitCode;
+}
+
+async function mapCommand(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { athlete: { type: 'string' }, 'time-zone': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    io.err(`optimo-import map: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const timeZone = parsed.values['time-zone'] ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) {
+    io.err(`optimo-import map: --time-zone: unknown time zone "${timeZone}" (use an IANA name such as Europe/Lisbon)`);
+    return 2;
+  }
+  const athlete = parsed.values.athlete;
+  if (athlete !== undefined && athlete.trim() === '') {
+    io.err('optimo-import map: --athlete: give the athlete id');
+    return 2;
+  }
+  if (parsed.positionals.length !== 1) {
+    io.err(`optimo-import map: give exactly one file\n\n${USAGE}`);
+    return 2;
+  }
+  return mapFile(parsed.positionals[0] as string, { athleteId: athlete, timeZone, out: io.out, err: io.err });
 }
