@@ -2,7 +2,7 @@ export { MappingError, isMappingError } from './errors.js';
 export type { MappingErrorCode, MappingErrorInit } from './errors.js';
 export { MAX_BODY_BYTES, MAX_EXTERNAL_ID_LENGTH, MAX_SAMPLES_PER_WORKOUT, MIN_BODY_BYTES, resolveWorkoutOptions } from './options.js';
 export type { ApiId, ResolvedWorkoutRequestOptions, WorkoutRequestOptions } from './options.js';
-export { formatLocalDate, formatLocalDateTime, isTimeZone, offsetAt, parseLocalDateTime } from './time-zone.js';
+export { formatLocalDate, formatLocalDateTime, isTimeZone, offsetAt, parseLocalDateTime } from '@optimo-import/workout';
 export { escapeXml, formatNumber, removeForbiddenCharacters, utf8Length, XML_DECLARATION } from './xml-write.js';
 export { DECIMALS } from './workout-xml.js';
 export {

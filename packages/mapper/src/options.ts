@@ -4,7 +4,7 @@
  */
 import type { Warning } from '@optimo-import/workout';
 import { optionError } from './errors.js';
-import { resolveTimeZone } from './time-zone.js';
+import { isTimeZone } from '@optimo-import/workout';
 
 /** 10 MiB: the largest request body the API accepts, exactly that size included. */
 export const MAX_BODY_BYTES = 10_485_760;
@@ -110,4 +110,10 @@ export function resolveWorkoutOptions(options: WorkoutRequestOptions): ResolvedW
     resolved.onWarning = options.onWarning;
   }
   return resolved;
+}
+
+/** The zone, checked; throws the option `RangeError` otherwise. */
+export function resolveTimeZone(timeZone: unknown, option = 'timeZone'): string {
+  if (!isTimeZone(timeZone)) throw optionError(option, 'an IANA time zone known to Intl (e.g. "Europe/Berlin")', timeZone);
+  return timeZone;
 }

@@ -8,7 +8,8 @@ import type { ApiId } from './options.js';
 import { resolveExternalIdOption, resolveId } from './options.js';
 import type { AssessmentFields, AthleteFields, Folder } from './records.js';
 import { ASSESSMENT_TYPES, FOLDERS, SEXES } from './records.js';
-import { formatLocalDate, formatLocalDateTime, isLocalDate, isLocalDateTime, resolveTimeZone } from './time-zone.js';
+import { formatLocalDate, formatLocalDateTime, isLocalDate, isLocalDateTime } from '@optimo-import/workout';
+import { resolveTimeZone } from './options.js';
 import { DECIMALS, textField } from './workout-xml.js';
 import { booleanElement, escapeXml, formatNumber, requestXml } from './xml-write.js';
 

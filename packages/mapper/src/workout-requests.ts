@@ -8,7 +8,7 @@ import { MappingError, optionError } from './errors.js';
 import type { ApiId, WorkoutRequestOptions } from './options.js';
 import { MAX_EXTERNAL_ID_LENGTH, codePointLength, resolveId, resolveMaxBodyBytes, resolveWorkoutOptions } from './options.js';
 import type { WorkoutUpdateFields } from './records.js';
-import { resolveTimeZone } from './time-zone.js';
+import { resolveTimeZone } from './options.js';
 import type { PreparedSamples } from './workout-xml.js';
 import {
   DECIMALS,

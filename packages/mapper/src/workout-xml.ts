@@ -8,7 +8,7 @@ import { SPORTS, sportFromName } from '@optimo-import/workout';
 import { MappingError } from './errors.js';
 import { MAX_EXTERNAL_ID_LENGTH, MAX_SAMPLES_PER_WORKOUT, codePointLength } from './options.js';
 import type { ResolvedWorkoutRequestOptions } from './options.js';
-import { MAX_EPOCH_MS, MIN_EPOCH_MS, formatLocalDateTime } from './time-zone.js';
+import { MAX_EPOCH_MS, MIN_EPOCH_MS, formatLocalDateTime } from '@optimo-import/workout';
 import { booleanElement, escapeXml, formatNumber, hasForbiddenCharacters, removeForbiddenCharacters } from './xml-write.js';
 
 /** Decimals by kind of value (the README's precision table). */

@@ -1,43 +1,14 @@
-/** Time helpers shared by the parsers: ISO-8601 parsing and IANA zone arithmetic (Intl only). */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+/** Time helpers shared by the parsers: ISO-8601 parsing; zone arithmetic from @optimo-import/workout. */
+import { isTimeZone, offsetAt, wallToUtc } from '@optimo-import/workout';
 
 /** Whether `timeZone` is an IANA zone this runtime knows. */
 export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
+  return isTimeZone(timeZone);
 }
 
 /** Minutes east of UTC in `timeZone` at the instant `epochMs`. */
 export function offsetMinutesAt(epochMs: number, timeZone: string): number {
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
-  const parts = formatterFor(timeZone).formatToParts(new Date(epochMs));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const secondsOnly = Math.floor(epochMs / 1000) * 1000;
-  return Math.round((asUtc - secondsOnly) / 60000);
+  return Math.round(offsetAt(epochMs, timeZone) / 60000);
 }
 
 /**
@@ -46,18 +17,7 @@ export function offsetMinutesAt(epochMs: number, timeZone: string): number {
  * forward by the gap (the rules in ../shared/optimo-api.md 2.5).
  */
 export function localToUtc(localAsUtcMs: number, timeZone: string): number {
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return localAsUtcMs;
-  // Offsets before and after the candidate; try the earlier (first occurrence) first.
-  const before = offsetMinutesAt(localAsUtcMs - 36 * 3600_000, timeZone);
-  const after = offsetMinutesAt(localAsUtcMs + 36 * 3600_000, timeZone);
-  const candidates = [...new Set([before, after, offsetMinutesAt(localAsUtcMs, timeZone)])]
-    .map((off) => localAsUtcMs - off * 60000)
-    .sort((a, b) => a - b);
-  for (const utc of candidates) {
-    if (utc + offsetMinutesAt(utc, timeZone) * 60000 === localAsUtcMs) return utc;
-  }
-  // Skipped hour: move forward by the gap, i.e. read the wall time with the offset before it.
-  return localAsUtcMs - Math.min(before, after) * 60000;
+  return wallToUtc(localAsUtcMs, timeZone);
 }
 
 const ISO = /^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;

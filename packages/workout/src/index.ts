@@ -8,3 +8,4 @@ export type { WarningCollector } from './warnings.js';
 export { sportFromName } from './sport.js';
 export { externalIdOf, fingerprintOf, parseFingerprint, sameRecording, EXTERNAL_ID_MAX_LENGTH } from './identity.js';
 export type { SameRecordingOptions, ParsedFingerprint } from './identity.js';
+export { formatLocalDate, formatLocalDateTime, isLocalDate, isLocalDateTime, isTimeZone, offsetAt, parseLocalDateTime, wallToUtc, MIN_EPOCH_MS, MAX_EPOCH_MS } from './time-zone.js';

@@ -1,12 +1,11 @@
 /**
- * The account's local wall-clock time, with Intl only (no time-zone data of our own).
+ * Local wall-clock time in IANA zones, with Intl only (no time-zone data of our own). Shared by
+ * the parsers (files that record naive local time) and the mapper (the account's local time).
  *
  * UTC → local is exact. Local → UTC follows ../shared/optimo-api.md 2.5: a time in a repeated
  * hour (autumn) means its first occurrence; a time in a skipped hour (spring) is moved forward
  * by the length of the gap, i.e. read with the offset in force just before the change.
  */
-import { optionError } from './errors.js';
-
 const DAY_MS = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -37,12 +36,6 @@ export function isTimeZone(timeZone: unknown): timeZone is string {
   } catch {
     return false;
   }
-}
-
-/** The zone, checked; throws the option `RangeError` otherwise. */
-export function resolveTimeZone(timeZone: unknown, option = 'timeZone'): string {
-  if (!isTimeZone(timeZone)) throw optionError(option, 'an IANA time zone known to Intl (e.g. "Europe/Berlin")', timeZone);
-  return timeZone;
 }
 
 interface WallClock {
@@ -139,8 +132,14 @@ export function isLocalDateTime(text: string): boolean {
  */
 export function parseLocalDateTime(text: string, timeZone: string): number | undefined {
   const wall = parseWall(text);
-  if (!wall) return undefined;
-  const wallMs = utcOfWall(wall);
+  return wall ? wallToUtc(utcOfWall(wall), timeZone) : undefined;
+}
+
+/**
+ * The UTC instant of a wall-clock time given as if it were UTC (epoch ms, milliseconds kept).
+ * Repeated hour: the first occurrence. Skipped hour: moved forward by the gap.
+ */
+export function wallToUtc(wallMs: number, timeZone: string): number {
   const before = offsetAt(wallMs - DAY_MS, timeZone);
   const after = offsetAt(wallMs + DAY_MS, timeZone);
   if (before === after && offsetAt(wallMs - before, timeZone) === before) return wallMs - before;
