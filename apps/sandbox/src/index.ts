@@ -1,0 +1,12 @@
+export { startSandbox } from './sandbox.js';
+export type { Sandbox, SandboxAccount, SandboxOptions } from './sandbox.js';
+export { SandboxError, isSandboxError } from './errors.js';
+export type { SandboxErrorCode } from './errors.js';
+export { FAULT_KINDS, parseFaults } from './faults.js';
+export type { FaultKind, FaultSpec } from './faults.js';
+export { validateSeed, demoSeed } from './seed.js';
+export type { SeedAccount, SeedAthlete, SeedFile, SeedStaff } from './seed.js';
+export type { RequestLogEntry } from './request-log.js';
+export { API_PATH, MAX_BODY_BYTES } from './api-handler.js';
+export { quotaWindowAt, secondsUntilReset } from './quota.js';
+export type { QuotaWindow } from './quota.js';
