@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RESULTS_END, RESULTS_START, writeResultsIntoDocs } from './docs.js';
+import { MAPPER_MARKERS, RESULTS_END, RESULTS_START, SANDBOX_MARKERS, writeResultsIntoDocs } from './docs.js';
 
 describe('writeResultsIntoDocs', () => {
   it('replaces only what lies between the markers', () => {
@@ -17,5 +17,15 @@ describe('writeResultsIntoDocs', () => {
     writeFileSync(path, '# Method\n');
     writeResultsIntoDocs(path, 'tables');
     expect(readFileSync(path, 'utf8')).toBe(`# Method\n\n${RESULTS_START}\n\ntables\n\n${RESULTS_END}\n`);
+  });
+});
+
+describe('writeResultsIntoDocs with several blocks', () => {
+  it('replaces one section and leaves the others as they were', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'bench-docs-')), 'benchmarks.md');
+    const page = `# Method\n\n${RESULTS_START}\nparse\n${RESULTS_END}\n\n## Mapper\n\n${MAPPER_MARKERS.start}\nold mapper\n${MAPPER_MARKERS.end}\n\n## Sandbox\n\n${SANDBOX_MARKERS.start}\nold sandbox\n${SANDBOX_MARKERS.end}\n`;
+    writeFileSync(path, page);
+    writeResultsIntoDocs(path, 'new mapper', MAPPER_MARKERS);
+    expect(readFileSync(path, 'utf8')).toBe(page.replace('\nold mapper\n', '\n\nnew mapper\n\n'));
   });
 });

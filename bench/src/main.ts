@@ -1,20 +1,28 @@
 /**
- * `pnpm bench`: races our parser against @garmin/fitsdk, fit-file-parser and sports-lib (and
- * fast-xml-parser as a reference for XML) on the largest corpus files and generated long files,
- * measures peak memory in fresh processes, prints the tables and writes them into
- * docs/benchmarks.md. Flags: see options.ts.
+ * `pnpm bench`, in three sections (each also alone with `--only`):
+ * - parse: races our parser against @garmin/fitsdk, fit-file-parser and sports-lib (and
+ *   fast-xml-parser as a reference for XML) on the largest corpus files and generated long files,
+ *   and measures peak memory in fresh processes;
+ * - mapper: `planWorkoutUpload` throughput, and reading a large `workout.get` answer;
+ * - sandbox: `workout.create` requests per second against apps/sandbox over HTTPS.
+ * Prints the tables and writes each section into its own block of docs/benchmarks.md.
+ * Flags: see options.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Contender, LoadedContender } from './contender.js';
 import { describeFailure } from './contender.js';
 import { CONTENDERS } from './contenders.js';
-import { writeResultsIntoDocs } from './docs.js';
+import type { DocsMarkers } from './docs.js';
+import { MAPPER_MARKERS, PARSE_MARKERS, SANDBOX_MARKERS, writeResultsIntoDocs } from './docs.js';
 import type { BenchFile } from './files.js';
 import { discoverCorpusFiles, sortBenchFiles } from './files.js';
 import { formatMegabytes, formatMs } from './format.js';
 import { buildGeneratedFiles, TWELVE_HOUR_FILE } from './generated.js';
+import type { MachineInfo } from './machine.js';
 import { currentLoad, describeMachine, formatMachine } from './machine.js';
+import { runMapperBench } from './mapper-bench.js';
+import { formatMapperResults } from './mapper-report.js';
 import type { MemoryResult } from './memory.js';
 import { measureMemoryAll } from './memory.js';
 import type { BenchOptions } from './options.js';
@@ -23,11 +31,21 @@ import { DOCS_FILE, RESULTS_DIR } from './paths.js';
 import { findCountMismatches, formatResults } from './report.js';
 import type { BenchRun, ContenderInfo } from './results.js';
 import { toFileInfo } from './results.js';
+import { runSandboxBench } from './sandbox-bench.js';
+import { formatSandboxResults } from './sandbox-report.js';
 import { measureFileSpeed } from './speed.js';
 
 const log = (line: string): void => console.log(line);
 /** Memory runs side by side: each is its own process, so this changes no memory figure. */
 const MEMORY_CONCURRENCY = 2;
+
+/** A section's outcome: the printed and written block, and the raw run for bench/results. */
+interface SectionOutput {
+  block: string;
+  markers: DocsMarkers;
+  jsonFile: string;
+  run: unknown;
+}
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -38,10 +56,47 @@ async function main(): Promise<number> {
     return 2;
   }
   if (!(globalThis as { gc?: unknown }).gc) log('[bench] run without --expose-gc: no forced GC between samples');
-  const startedAt = new Date();
-  const machine = describeMachine();
-  log(`[bench] ${formatMachine(machine)}`);
+  log(`[bench] ${formatMachine(describeMachine())}; sections: ${options.sections.join(', ')}`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  let exitCode = 0;
+  for (const section of options.sections) {
+    const machine = describeMachine();
+    let output: SectionOutput | undefined;
+    try {
+      if (section === 'parse') output = await runParseSection(options, machine);
+      else if (section === 'mapper') {
+        const run = await runMapperBench(options, machine, log);
+        run.machine = { ...machine, loadAtEnd: currentLoad() };
+        output = { block: formatMapperResults(run), markers: MAPPER_MARKERS, jsonFile: 'latest-mapper.json', run };
+      } else {
+        const run = await runSandboxBench(options, machine, log);
+        run.machine = { ...machine, loadAtEnd: currentLoad() };
+        output = { block: formatSandboxResults(run), markers: SANDBOX_MARKERS, jsonFile: 'latest-sandbox.json', run };
+      }
+    } catch (error) {
+      console.error(`[bench] the ${section} section failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      exitCode = 1;
+      continue;
+    }
+    if (!output) {
+      exitCode = 1;
+      continue;
+    }
+    log(`\n${output.block}\n`);
+    writeFileSync(join(RESULTS_DIR, output.jsonFile), `${JSON.stringify(output.run, (_, v: unknown) => (v === Infinity ? null : v), 2)}\n`);
+    if (options.write) {
+      writeResultsIntoDocs(DOCS_FILE, output.block, output.markers);
+      log(`[bench] ${section} tables written into ${DOCS_FILE}`);
+    } else {
+      log(`[bench] docs/benchmarks.md left as it was for ${section} (partial run; add --write to write it anyway)`);
+    }
+  }
+  return exitCode;
+}
 
+/** The parse race: speed of every contender on every file, then memory in fresh processes. */
+async function runParseSection(options: BenchOptions, machine: MachineInfo): Promise<SectionOutput | undefined> {
+  const startedAt = new Date();
   const skipped: string[] = [];
   const note = (line: string): void => {
     log(line);
@@ -52,7 +107,7 @@ async function main(): Promise<number> {
   const files = sortBenchFiles([...generated, ...discoverCorpusFiles({ ...options, log: note })]);
   if (!files.length) {
     console.error('[bench] no input files: nothing to measure');
-    return 1;
+    return undefined;
   }
 
   const speed: BenchRun['speed'] = [];
@@ -88,17 +143,7 @@ async function main(): Promise<number> {
     skipped,
   };
   for (const line of findCountMismatches(run)) log(`[bench] record count mismatch ${line.slice(2)}`);
-  const block = formatResults(run);
-  log(`\n${block}\n`);
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(run, (_, v: unknown) => (v === Infinity ? null : v), 2)}\n`);
-  if (options.write) {
-    writeResultsIntoDocs(DOCS_FILE, block);
-    log(`[bench] tables written into ${DOCS_FILE}`);
-  } else {
-    log('[bench] docs/benchmarks.md left as it was (partial run; add --write to write it anyway)');
-  }
-  return 0;
+  return { block: formatResults(run), markers: PARSE_MARKERS, jsonFile: 'latest.json', run };
 }
 
 async function loadContenders(): Promise<{ loaded: { contender: Contender; loaded: LoadedContender }[]; infos: ContenderInfo[] }> {

@@ -21,3 +21,22 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(/^\[bench\] unknown argument "--fast"/);
   });
 });
+
+describe('--only', () => {
+  it('runs every section by default, in the canonical order', () => {
+    expect(parseBenchArgs([]).sections).toEqual(['parse', 'mapper', 'sandbox']);
+    expect(parseBenchArgs(['--only', 'sandbox,mapper']).sections).toEqual(['mapper', 'sandbox']);
+    expect(parseBenchArgs(['--only', 'sandbox', '--only', 'parse']).sections).toEqual(['parse', 'sandbox']);
+  });
+
+  it('is not a partial run by itself: the sections that ran write their blocks', () => {
+    expect(parseBenchArgs(['--only', 'mapper']).write).toBe(true);
+    expect(parseBenchArgs(['--only', 'mapper', '--no-memory']).write).toBe(true);
+    expect(parseBenchArgs(['--only', 'mapper', '--quick']).write).toBe(false);
+  });
+
+  it('rejects an unknown section with the usual message form', () => {
+    expect(() => parseBenchArgs(['--only', 'uploader'])).toThrow(/^\[bench\] --only takes parse, mapper, sandbox \(comma-separated\), got "uploader"/);
+    expect(() => parseBenchArgs(['--only'])).toThrow(/--only needs a value/);
+  });
+});

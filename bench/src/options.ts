@@ -8,7 +8,12 @@
  * | `--warmup N` | 1 | untimed rounds after the first (also untimed) parse, alternating like the timed ones |
  * | `--filter TEXT` | none | only files whose name contains TEXT (docs are not written) |
  * | `--no-memory` | memory on | skip the child-process memory runs |
- * | `--write` / `--no-write` | write on a full run | write the tables into docs/benchmarks.md |
+ * | `--only LIST` | all sections | run only these sections (comma-separated, or the flag repeated): `parse`, `mapper`, `sandbox` |
+ * | `--write` / `--no-write` | write on a full run | write each section that ran into its own block of docs/benchmarks.md |
+ *
+ * `--quick` also shortens the mapper rounds (3) and the sandbox runs (half the requests and
+ * time); `--rounds`, `--warmup` and `--filter` apply to the mapper's inputs as to the parse
+ * files. `--only` alone is not a partial run: each section writes only its own block.
  */
 export interface BenchOptions {
   quick: boolean;
@@ -17,14 +22,20 @@ export interface BenchOptions {
   filter?: string;
   memory: boolean;
   write: boolean;
+  /** The sections to run, in the canonical order. */
+  sections: BenchSection[];
   /**
    * Without `--rounds`, a file whose rounds would take longer than this gets fewer of them
-   * (never fewer than 3), to keep the default run under three minutes on two cores.
+   * (never fewer than 3), to keep the parse section of the default run under three minutes on two cores.
    */
   fileBudgetSeconds: number;
 }
 
-export const USAGE = 'usage: pnpm bench [--quick] [--rounds N] [--warmup N] [--filter TEXT] [--no-memory] [--write | --no-write]';
+/** The parts of `pnpm bench`, in the order a full run takes them. */
+export const BENCH_SECTIONS = ['parse', 'mapper', 'sandbox'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
+export const USAGE = `usage: pnpm bench [--only ${BENCH_SECTIONS.join('|')}[,…]] [--quick] [--rounds N] [--warmup N] [--filter TEXT] [--no-memory] [--write | --no-write]`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const args = argv.filter((a) => a !== '--');
@@ -35,6 +46,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let filter: string | undefined;
   let memory = true;
   let write: boolean | undefined;
+  let only: Set<BenchSection> | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--quick') continue;
@@ -47,10 +59,21 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     else if (arg === '--no-memory') memory = false;
     else if (arg === '--write') write = true;
     else if (arg === '--no-write') write = false;
+    else if (arg === '--only') {
+      only ??= new Set();
+      for (const name of readText(arg, args[++i]).split(',')) only.add(readSection(name.trim()));
+    }
     else throw new RangeError(`[bench] unknown argument "${arg}"; ${USAGE}`);
   }
-  const partial = quick || filter !== undefined || !memory;
-  return { quick, rounds, warmup, filter, memory, write: write ?? !partial, fileBudgetSeconds: roundsGiven ? Infinity : quick ? 8 : 12 };
+  const sections = BENCH_SECTIONS.filter((section) => !only || only.has(section));
+  const partial = quick || filter !== undefined || (!memory && sections.includes('parse'));
+  return { quick, rounds, warmup, filter, memory, write: write ?? !partial, sections, fileBudgetSeconds: roundsGiven ? Infinity : quick ? 8 : 12 };
+}
+
+function readSection(name: string): BenchSection {
+  const section = BENCH_SECTIONS.find((s) => s === name);
+  if (!section) throw new RangeError(`[bench] --only takes ${BENCH_SECTIONS.join(', ')} (comma-separated), got "${name}"; ${USAGE}`);
+  return section;
 }
 
 function readCount(flag: string, value: string | undefined, min: number): number {

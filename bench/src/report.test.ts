@@ -7,7 +7,7 @@ function makeRun(oursMs: number, oursPeakBytes: number): BenchRun {
     startedAt: '2026-01-02T03:04:05.678Z',
     durationSeconds: 90,
     machine: { node: 'v20.20.0', v8: '11.3', os: 'linux x64', cpu: 'Test CPU', cores: 2, memoryGb: 8, loadAtStart: 0.5, loadAtEnd: 1 },
-    options: { quick: false, rounds: 5, warmup: 1, memory: true, write: true, fileBudgetSeconds: 15 },
+    options: { quick: false, rounds: 5, warmup: 1, memory: true, write: true, sections: ['parse'], fileBudgetSeconds: 15 },
     contenders: [
       { id: 'ours', label: 'ours', role: 'ours', recordsMeaning: '' },
       { id: 'garmin-fitsdk', label: '@garmin/fitsdk', role: 'library', recordsMeaning: '' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, rotate, spreadPercent } from './stats.js';
+import { median, percentile, rotate, spreadPercent } from './stats.js';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the middle two', () => {
@@ -22,5 +22,16 @@ describe('rotate', () => {
     expect(rotate(['a', 'b', 'c'], 1)).toEqual(['b', 'c', 'a']);
     expect(rotate(['a', 'b', 'c'], 5)).toEqual(['c', 'a', 'b']);
     expect(rotate([], 3)).toEqual([]);
+  });
+});
+
+describe('percentile', () => {
+  it('takes the nearest rank: p95 of 20 values is the 19th smallest', () => {
+    const values = Array.from({ length: 20 }, (_, i) => 20 - i);
+    expect(percentile(values, 95)).toBe(19);
+    expect(percentile(values, 50)).toBe(10);
+    expect(percentile(values, 100)).toBe(20);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([], 95)).toBeNaN();
   });
 });

@@ -21,3 +21,11 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
 
 /** Decimal megabytes (10^6 bytes), the unit of every MB and MB/s in the report. */
 export const MB = 1_000_000;
+
+/** The p-th percentile by the nearest-rank rule: the smallest value with at least p % of the values at or below it. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] ?? Number.NaN;
+}
