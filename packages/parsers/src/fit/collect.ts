@@ -5,7 +5,7 @@
  */
 import type { WarningCollector } from '@optimo-import/workout';
 import { walkFit } from './decoder.js';
-import type { WalkResult } from './decoder.js';
+import type { FitSink, WalkResult } from './decoder.js';
 import { BaseType, readFields, readNumber, readString, stringField } from './fields.js';
 import type { FieldTable, MessageDef } from './fields.js';
 import { addHrMessage, createHrSeries, mergeHeartRates, sortHrSeries } from './hr.js';
@@ -98,87 +98,106 @@ function newUnit(index: number, records: RecordStore): FitUnit {
   };
 }
 
+/** Per-file state of the collecting sink. */
+interface CollectState {
+  view: DataView;
+  bytes: Uint8Array;
+  records: RecordStore;
+  hr: HrSeries;
+  units: FitUnit[];
+  unit: FitUnit;
+  listsFull: boolean;
+  lookup: (devIndex: number, num: number) => DevDescription | undefined;
+}
+
+function keep<T>(state: CollectState, list: T[], item: T): void {
+  if (list.length < MAX_LIST) list.push(item);
+  else state.listsFull = true;
+}
+
+function withTime<T extends { timestamp?: number }>(values: T, ts: number): T {
+  if (values.timestamp === undefined && ts === ts) values.timestamp = ts;
+  return values;
+}
+
+function beginUnit(state: CollectState, index: number): void {
+  state.unit = newUnit(index, state.records);
+  state.records.unitStart = state.records.length;
+  state.units.push(state.unit);
+}
+
+function collectMessage(state: CollectState, def: MessageDef, start: number, ts: number): void {
+  const { view, bytes, unit } = state;
+  switch (def.global) {
+    case RECORD:
+      appendRecord(state.records, view, bytes, def, start, ts, unit.index, state.lookup);
+      unit.recordTo = state.records.length;
+      break;
+    case HR:
+      addHrMessage(state.hr, view, bytes, def, start, ts);
+      break;
+    case Mesg.event: {
+      const e = readFields(view, def, start, EVENT);
+      if (e.event === EVENT_TIMER) keep(state, unit.timerEvents, withTime(e, ts));
+      break;
+    }
+    case Mesg.lap:
+      keep(state, unit.laps, withDev(withTime(readFields(view, def, start, LAP), ts), view, bytes, def, start, state.lookup));
+      break;
+    case Mesg.session:
+      keep(state, unit.sessions, withDev(withTime(readFields(view, def, start, SESSION), ts), view, bytes, def, start, state.lookup));
+      break;
+    case Mesg.length:
+      keep(state, unit.lengths, withTime(readFields(view, def, start, LENGTH), ts));
+      break;
+    case Mesg.fileId:
+      if (!unit.fileId) {
+        const productName = stringField(bytes, def, start, FILE_ID_PRODUCT_NAME);
+        unit.fileId = { ...readFields(view, def, start, FILE_ID), ...(productName ? { productName } : {}) };
+      }
+      break;
+    case Mesg.fileCreator:
+      unit.creatorSoftware ??= readFields(view, def, start, FILE_CREATOR).softwareVersion;
+      break;
+    case Mesg.deviceInfo: {
+      if (unit.creator) break;
+      const d = readFields(view, def, start, DEVICE_INFO);
+      if (d.deviceIndex === 0) unit.creator = d;
+      break;
+    }
+    case Mesg.sport:
+      unit.sport ??= readFields(view, def, start, SPORT);
+      break;
+    case Mesg.activity:
+      unit.activity ??= withTime(readFields(view, def, start, ACTIVITY), ts);
+      break;
+    case Mesg.fieldDescription:
+      addDescription(unit, view, bytes, def, start);
+      break;
+    default:
+      break;
+  }
+}
+
+const COLLECT_SINK: FitSink<CollectState> = { beginUnit, message: collectMessage };
+
 /** Decodes the file into per-unit message data and record columns. */
 export function collectFit(bytes: Uint8Array, warnings: WarningCollector, maxSamples: number): FitData {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records = createRecordStore(maxSamples, bytes.length);
-  // Beats plus the 250 ms steps carried over gaps: a few values per record at most.
-  const hr = createHrSeries(maxSamples * 4);
-  const units: FitUnit[] = [];
-  let unit: FitUnit = newUnit(0, records);
-  let listsFull = false;
-  const lookup = (devIndex: number, num: number): DevDescription | undefined => unit.descriptions.get((devIndex << 8) | num);
-  const keep = <T>(list: T[], item: T): void => {
-    if (list.length < MAX_LIST) list.push(item);
-    else listsFull = true;
-  };
-  const withTime = <T extends { timestamp?: number }>(values: T, ts: number): T => {
-    if (values.timestamp === undefined && ts === ts) values.timestamp = ts;
-    return values;
-  };
-
-  const walk = walkFit(
+  const state: CollectState = {
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     bytes,
-    {
-      beginUnit(index) {
-        unit = newUnit(index, records);
-        records.unitStart = records.length;
-        units.push(unit);
-      },
-      message(def, start, ts) {
-        switch (def.global) {
-          case RECORD:
-            appendRecord(records, view, bytes, def, start, ts, unit.index, lookup);
-            unit.recordTo = records.length;
-            break;
-          case HR:
-            addHrMessage(hr, view, bytes, def, start, ts);
-            break;
-          case Mesg.event: {
-            const e = readFields(view, def, start, EVENT);
-            if (e.event === EVENT_TIMER) keep(unit.timerEvents, withTime(e, ts));
-            break;
-          }
-          case Mesg.lap:
-            keep(unit.laps, withDev(withTime(readFields(view, def, start, LAP), ts), view, bytes, def, start, lookup));
-            break;
-          case Mesg.session:
-            keep(unit.sessions, withDev(withTime(readFields(view, def, start, SESSION), ts), view, bytes, def, start, lookup));
-            break;
-          case Mesg.length:
-            keep(unit.lengths, withTime(readFields(view, def, start, LENGTH), ts));
-            break;
-          case Mesg.fileId:
-            if (!unit.fileId) {
-              const productName = stringField(bytes, def, start, FILE_ID_PRODUCT_NAME);
-              unit.fileId = { ...readFields(view, def, start, FILE_ID), ...(productName ? { productName } : {}) };
-            }
-            break;
-          case Mesg.fileCreator:
-            unit.creatorSoftware ??= readFields(view, def, start, FILE_CREATOR).softwareVersion;
-            break;
-          case Mesg.deviceInfo: {
-            if (unit.creator) break;
-            const d = readFields(view, def, start, DEVICE_INFO);
-            if (d.deviceIndex === 0) unit.creator = d;
-            break;
-          }
-          case Mesg.sport:
-            unit.sport ??= readFields(view, def, start, SPORT);
-            break;
-          case Mesg.activity:
-            unit.activity ??= withTime(readFields(view, def, start, ACTIVITY), ts);
-            break;
-          case Mesg.fieldDescription:
-            addDescription(unit, view, bytes, def, start);
-            break;
-          default:
-            break;
-        }
-      },
-    },
-    warnings,
-  );
+    records,
+    // Beats plus the 250 ms steps carried over gaps: a few values per record at most.
+    hr: createHrSeries(maxSamples * 4),
+    units: [],
+    unit: newUnit(0, records),
+    listsFull: false,
+    // Called only when a record definition is compiled (once per definition), never per record.
+    lookup: (devIndex, num) => state.unit.descriptions.get((devIndex << 8) | num),
+  };
+  const walk = walkFit(bytes, COLLECT_SINK, state, warnings);
+  const { units, hr } = state;
 
   // hr messages may sit in a later chained unit than the records (FR920XT + HRM-Tri appends
   // them as extra units), so the whole series is merged into every unit's records.
@@ -195,7 +214,7 @@ export function collectFit(bytes: Uint8Array, warnings: WarningCollector, maxSam
       }
     }
   }
-  reportCollection(records, hr, listsFull, warnings);
+  reportCollection(records, hr, state.listsFull, warnings);
   return { units, records, hr, walk };
 }
 

@@ -9,14 +9,19 @@ import { fitCrc } from './crc.js';
 import { baseTypeOf } from './fields.js';
 import type { DevFieldDef, FieldDef, MessageDef } from './fields.js';
 
-export interface FitSink {
+/**
+ * Where messages go. The sink's functions are module-level and get their per-file state as an
+ * argument: a closure made per parse would be a new call target each time, and V8 throws away
+ * the walk's optimized code (deopt "weak objects") when the previous file's closure is collected.
+ */
+export interface FitSink<S> {
   /** A unit (header + data + CRC) begins: local definitions and developer fields restart. */
-  beginUnit(index: number): void;
+  beginUnit(state: S, index: number): void;
   /**
    * A data message. `start` is the offset of its content in the file; `timestamp` is its
    * field 253 or the compressed header's time (FIT seconds), NaN when it has neither.
    */
-  message(def: MessageDef, start: number, timestamp: number): void;
+  message(state: S, def: MessageDef, start: number, timestamp: number): void;
 }
 
 export interface WalkResult {
@@ -48,7 +53,7 @@ export function isFitHeader(b: Uint8Array, p: number): boolean {
 }
 
 /** Walks every unit of a (possibly chained) FIT file. */
-export function walkFit(bytes: Uint8Array, sink: FitSink, warnings: WarningCollector): WalkResult {
+export function walkFit<S>(bytes: Uint8Array, sink: FitSink<S>, state: S, warnings: WarningCollector): WalkResult {
   const result: WalkResult = { units: 0, messages: 0, truncated: false };
   const len = bytes.length;
   let p = 0;
@@ -103,8 +108,8 @@ export function walkFit(bytes: Uint8Array, sink: FitSink, warnings: WarningColle
       }
     }
     result.units++;
-    sink.beginUnit(unit);
-    walkUnit(bytes, dataStart, end, unit, sink, warnings, result);
+    sink.beginUnit(state, unit);
+    walkUnit(bytes, dataStart, end, unit, sink, state, warnings, result);
     if (result.truncated) return result;
     p = dataEnd + 2;
   }
@@ -116,12 +121,13 @@ function allZero(b: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
-function walkUnit(
+function walkUnit<S>(
   bytes: Uint8Array,
   from: number,
   end: number,
   unit: number,
-  sink: FitSink,
+  sink: FitSink<S>,
+  state: S,
   warnings: WarningCollector,
   result: WalkResult,
 ): void {
@@ -149,7 +155,7 @@ function walkUnit(
         warnings.add('compressed-timestamp-without-base', 'messages with a compressed timestamp before any full timestamp have no time');
       }
       result.messages++;
-      sink.message(def, pos + 1, ts);
+      sink.message(state, def, pos + 1, ts);
       pos += 1 + def.size;
     } else if (header & 0x40) {
       const next = readDefinition(bytes, pos, end, header);
@@ -179,7 +185,7 @@ function walkUnit(
         }
       }
       result.messages++;
-      sink.message(def, pos + 1, ts);
+      sink.message(state, def, pos + 1, ts);
       pos += 1 + def.size;
     }
   }
