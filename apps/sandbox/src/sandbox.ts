@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -77,6 +78,13 @@ export interface Sandbox {
   accounts: SandboxAccount[];
   /** The seed the fault draws use (set when faults are on). */
   faultsSeed: number | undefined;
+  /**
+   * Changes a staff member's token, as a password change does: the old token answers 401/40100
+   * at once, every record stays. Returns the new token (`newToken`, or a fresh random one).
+   * `account` defaults to the first account. Throws SandboxError `bad-option` for an unknown
+   * member or a token another member already has.
+   */
+  rotateToken(username: string, options?: { account?: string; newToken?: string }): string;
   close(): Promise<void>;
 }
 
@@ -211,6 +219,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         staff: members.map((member) => ({ username: member.username, role: member.role, token: member.token })),
       };
     }),
+    rotateToken: (username, rotate = {}) => {
+      const account = rotate.account === undefined ? accounts.accounts()[0] : accounts.accountByName(rotate.account);
+      if (!account) badOption('rotateToken', `has no account ${JSON.stringify(rotate.account)}`);
+      const token = rotate.newToken ?? randomBytes(16).toString('hex');
+      if (!/^[\x21-\x7e]{8,}$/.test(token) || token.includes(':')) badOption('rotateToken', 'needs a token of at least 8 printable characters without ":"');
+      if (accounts.staff().some((member) => member.token === token)) badOption('rotateToken', 'was given a token another staff member already has');
+      if (!accounts.setStaffToken(account.id, username, token)) badOption('rotateToken', `has no staff member ${JSON.stringify(username)} in account ${account.name}`);
+      deps.tokens = createTokenIndex(accounts.staff());
+      return token;
+    },
     close: closeAll,
   };
 }

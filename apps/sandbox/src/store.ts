@@ -144,6 +144,7 @@ export function createAccountStore(db: SqliteDatabase) {
   const allStaff = db.prepare<[], StaffDbRow>('SELECT * FROM staff ORDER BY id');
   const staffOfAccount = db.prepare<[number], StaffDbRow>('SELECT * FROM staff WHERE account_id = ? ORDER BY id');
   const insertStaff = db.prepare('INSERT INTO staff (account_id, username, first_name, last_name, email, role, token) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const setStaffToken = db.prepare('UPDATE staff SET token = ? WHERE account_id = ? AND username = ?');
   const athleteById = db.prepare<[number], AthleteDbRow>('SELECT * FROM athletes WHERE id = ?');
   const insertAthlete = db.prepare('INSERT INTO athletes (account_id, coach_id, email, updated, fields) VALUES (?, ?, ?, ?, ?)');
   const athletesOfAccount = db.prepare<[number], AthleteDbRow>('SELECT * FROM athletes WHERE account_id = ? ORDER BY id');
@@ -166,6 +167,8 @@ export function createAccountStore(db: SqliteDatabase) {
     },
     staff: (): StaffRow[] => allStaff.all().map(toStaff),
     staffOfAccount: (accountId: number): StaffRow[] => staffOfAccount.all(accountId).map(toStaff),
+    /** Gives a staff member a new token (the owner changed their password); false when there is no such member. */
+    setStaffToken: (accountId: number, username: string, token: string): boolean => setStaffToken.run(token, accountId, username).changes === 1,
     insertStaff: (accountId: number, staff: NewStaff): number =>
       Number(insertStaff.run(accountId, staff.username, staff.firstName ?? null, staff.lastName ?? null, staff.email ?? null, staff.role, staff.token).lastInsertRowid),
     athlete: (id: number): AthleteRow | undefined => {
