@@ -1,0 +1,13 @@
+export { createMemoryLimiter } from './memory-limiter.js';
+export { createRedisLimiter, redisLimiterKey, DEFAULT_KEY_PREFIX, DEFAULT_POLL_MS } from './redis-limiter.js';
+export type { RedisLimiterOptions } from './redis-limiter.js';
+export type { AcquireOptions, GrantingQuotaLimiter, LimiterGrant, LimiterStatus, QuotaLimiter } from './quota-limiter.js';
+export { DEFAULT_BURST, DEFAULT_DAILY_QUOTA, DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_RESERVE_PERCENT, systemClock } from './options.js';
+export type { Clock, LimiterOptions, QuotaState } from './options.js';
+export { LimiterError, isLimiterError } from './errors.js';
+export type { LimiterErrorCode, LimiterErrorInit } from './errors.js';
+export { quotaWindowAt, REAL_DAY_SECONDS } from './quota-window.js';
+export type { QuotaWindow } from './quota-window.js';
+export { reserveOf } from './bucket.js';
+export { quotaStateOf } from './quota-state.js';
+export { LIMITER_LUA, LIMITER_LUA_SHA } from './redis-script.js';
