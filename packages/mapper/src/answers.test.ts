@@ -9,24 +9,14 @@ import {
   readWorkout,
   readWorkoutList,
 } from './answers.js';
-import { isMappingError } from './errors.js';
 import type { OkAnswer } from './responses.js';
 import { readResponse } from './responses.js';
+import { mappingCode } from './test-workouts.js';
 
 function ok(body: string): OkAnswer {
   const answer = readResponse(body);
   if (answer.kind !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(answer)}`);
   return answer;
-}
-
-function mappingCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isMappingError(error)) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 const BERLIN = { timeZone: 'Europe/Berlin' };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isMappingError } from './errors.js';
 import {
   buildAssessmentCreate,
   buildAssessmentList,
@@ -14,6 +13,7 @@ import {
 } from './requests.js';
 import type { XmlElement } from './xml-read.js';
 import { readXml } from './xml-read.js';
+import { mappingCode } from './test-workouts.js';
 
 const DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
 
@@ -33,16 +33,6 @@ function argumentsOf(body: string): { method: string; args: Record<string, strin
   };
   walk(parsed.root, '');
   return { method: parsed.root.attributes.method as string, args };
-}
-
-function mappingCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isMappingError(error)) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('system and staff', () => {

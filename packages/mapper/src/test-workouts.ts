@@ -1,3 +1,4 @@
+import { isMappingError } from './errors.js';
 /**
  * Workouts for the mapper's tests: plain model data (so a test controls every value, bad ones
  * included), long synthetic recordings, and the project's fixture files parsed for real.
@@ -100,4 +101,15 @@ export function fixtureWorkouts(): [string, Workout][] {
     workouts.forEach((workout, index) => out.push([workouts.length > 1 ? `${label}#${index}` : label, workout]));
   }
   return out;
+}
+
+/** The MappingError code `fn` throws, or undefined when it does not throw; other errors pass through. */
+export function mappingCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (isMappingError(error)) return error.code;
+    throw error;
+  }
+  return undefined;
 }

@@ -2,9 +2,8 @@ import { buildTwelveHourRide } from '@optimo-import/fixtures';
 import { parseWorkout } from '@optimo-import/parsers';
 import type { Workout } from '@optimo-import/workout';
 import { describe, expect, it } from 'vitest';
-import { isMappingError } from './errors.js';
 import { MAX_BODY_BYTES } from './options.js';
-import { T0, longWorkout, plainWorkout } from './test-workouts.js';
+import { T0, longWorkout, mappingCode, plainWorkout } from './test-workouts.js';
 import type { WorkoutUploadPlan } from './upload-plan.js';
 import { WORKOUT_ID_RESERVE_BYTES, countWorkoutRequests, planWorkoutUpload } from './upload-plan.js';
 import { buildWorkoutCreate } from './workout-requests.js';
@@ -26,16 +25,6 @@ const allSamplesOf = (workout: Workout): string => {
   }
   return text;
 };
-
-function mappingCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isMappingError(error)) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 /** Every body fits, the ranges tile the samples in order, and together they send exactly what one create would. */
 function checkPlan(workout: Workout, plan: WorkoutUploadPlan, maxBodyBytes: number): string[] {

@@ -1,7 +1,6 @@
 import type { Warning } from '@optimo-import/workout';
 import { describe, expect, it } from 'vitest';
-import { isMappingError } from './errors.js';
-import { T0, plainWorkout } from './test-workouts.js';
+import { T0, mappingCode, plainWorkout } from './test-workouts.js';
 import { buildWorkoutCreate, buildWorkoutSamplesAdd, buildWorkoutUpdate } from './workout-requests.js';
 import type { XmlElement } from './xml-read.js';
 import { childOf, childrenOf, readXml } from './xml-read.js';
@@ -16,16 +15,6 @@ function parse(body: string): XmlElement {
 
 const names = (element: XmlElement | undefined): string[] => (element?.children ?? []).map((c) => c.name);
 const texts = (element: XmlElement | undefined): Record<string, string> => Object.fromEntries((element?.children ?? []).map((c) => [c.name, c.text]));
-
-function mappingCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isMappingError(error)) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('buildWorkoutCreate', () => {
   it('maps every field the contract has, in its order, with local times and rounding', () => {

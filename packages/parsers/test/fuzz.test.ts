@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '@optimo-import/fixtures';
 import type { FormatId } from '@optimo-import/workout';
 import { DEFAULT_LIMITS, PARSERS, isParseError, parseFile, sha256Hex } from '../src/index.js';
 import type { FormatParser } from '../src/index.js';
@@ -12,17 +13,6 @@ import { fuzzSeeds } from './fuzz-seeds.js';
  */
 const ITERATIONS_PER_FORMAT = 3000;
 const RNG_SEED = 0x0b71_a0;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x3c, 0x3e, 0x26, 0x22, 0x0a, 0x30, 0x39, 0x2d];
 
