@@ -19,6 +19,10 @@ export const SANDBOX_MARKERS: DocsMarkers = {
   start: '<!-- bench:sandbox:start (written by `pnpm bench`; edit the text above, not this block) -->',
   end: '<!-- bench:sandbox:end -->',
 };
+export const UPLOADER_MARKERS: DocsMarkers = {
+  start: '<!-- bench:uploader:start (written by `pnpm bench`; edit the text above, not this block) -->',
+  end: '<!-- bench:uploader:end -->',
+};
 
 /**
  * Replaces what lies between the result markers of the benchmarks page, keeping the method

@@ -1,10 +1,12 @@
 /**
- * `pnpm bench`, in three sections (each also alone with `--only`):
+ * `pnpm bench`, in four sections (each also alone with `--only`):
  * - parse: races our parser against @garmin/fitsdk, fit-file-parser and sports-lib (and
  *   fast-xml-parser as a reference for XML) on the largest corpus files and generated long files,
  *   and measures peak memory in fresh processes;
  * - mapper: `planWorkoutUpload` throughput, and reading a large `workout.get` answer;
- * - sandbox: `workout.create` requests per second against apps/sandbox over HTTPS.
+ * - sandbox: `workout.create` requests per second against apps/sandbox over HTTPS;
+ * - uploader: the quota limiter's cost per token (memory, Redis), uploads per second through
+ *   `uploadWorkout` against the sandbox, and requests per workout over the whole corpus.
  * Prints the tables and writes each section into its own block of docs/benchmarks.md.
  * Flags: see options.ts.
  */
@@ -14,7 +16,7 @@ import type { Contender, LoadedContender } from './contender.js';
 import { describeFailure } from './contender.js';
 import { CONTENDERS } from './contenders.js';
 import type { DocsMarkers } from './docs.js';
-import { MAPPER_MARKERS, PARSE_MARKERS, SANDBOX_MARKERS, writeResultsIntoDocs } from './docs.js';
+import { MAPPER_MARKERS, PARSE_MARKERS, SANDBOX_MARKERS, UPLOADER_MARKERS, writeResultsIntoDocs } from './docs.js';
 import type { BenchFile } from './files.js';
 import { discoverCorpusFiles, sortBenchFiles } from './files.js';
 import { formatMegabytes, formatMs } from './format.js';
@@ -34,6 +36,8 @@ import { toFileInfo } from './results.js';
 import { runSandboxBench } from './sandbox-bench.js';
 import { formatSandboxResults } from './sandbox-report.js';
 import { measureFileSpeed } from './speed.js';
+import { runUploaderBench } from './uploader-bench.js';
+import { formatUploaderResults } from './uploader-report.js';
 
 const log = (line: string): void => console.log(line);
 /** Memory runs side by side: each is its own process, so this changes no memory figure. */
@@ -68,10 +72,14 @@ async function main(): Promise<number> {
         const run = await runMapperBench(options, machine, log);
         run.machine = { ...machine, loadAtEnd: currentLoad() };
         output = { block: formatMapperResults(run), markers: MAPPER_MARKERS, jsonFile: 'latest-mapper.json', run };
-      } else {
+      } else if (section === 'sandbox') {
         const run = await runSandboxBench(options, machine, log);
         run.machine = { ...machine, loadAtEnd: currentLoad() };
         output = { block: formatSandboxResults(run), markers: SANDBOX_MARKERS, jsonFile: 'latest-sandbox.json', run };
+      } else {
+        const run = await runUploaderBench(options, machine, log);
+        run.machine = { ...machine, loadAtEnd: currentLoad() };
+        output = { block: formatUploaderResults(run), markers: UPLOADER_MARKERS, jsonFile: 'latest-uploader.json', run };
       }
     } catch (error) {
       console.error(`[bench] the ${section} section failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
