@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isValidTimeZone } from '@optimo-import/parsers';
+import { configCommand } from './config-command.js';
 import { inspectPaths } from './inspect.js';
 import { mapFile } from './map-command.js';
 
@@ -19,7 +20,20 @@ Commands:
       --athlete ID      the athlete the workouts belong to (a placeholder when not given)
       --time-zone ZONE  the account's IANA zone, for the local date-times (default UTC)
 
+  config [--check] [--json] [--config FILE] [--account NAME] [--endpoint URL] [--token-file FILE]
+         [--ca-file FILE] [--time-zone ZONE] [--redis-url URL]
+      Print the resolved configuration (defaults < config file < environment < flags) with
+      secrets hidden, and where each value came from. The environment variables OPTIMO_ENDPOINT,
+      OPTIMO_TOKEN or OPTIMO_TOKEN_FILE, OPTIMO_CA_FILE, OPTIMO_TIME_ZONE set the account
+      "default"; REDIS_URL the queue; OPTIMO_CONFIG names the config file (else ./optimo-import.json).
+      --check           also call staff.current and system.current for each account: the token,
+                        the staff member, the account's time zone, requests used and left today
+      --json            one JSON object instead of text
+      --account NAME    the account the other flags set, and the only one used (default "default")
+      There is no --token flag: give the token in OPTIMO_TOKEN or in a file.
+
 Exit codes: 0 all files parsed, 1 some file failed, 2 usage error.
+  config: 0 ok, 1 an account failed its check, 2 usage or config error.
 `;
 
 export interface CliIo {
@@ -41,6 +55,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
   if (command === 'inspect') return inspectCommand(rest, io);
   if (command === 'map') return mapCommand(rest, io);
+  if (command === 'config') return configCommand(rest, io, { usage: USAGE });
   io.err(`optimo-import: unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }
