@@ -1,7 +1,7 @@
 import { readRecord } from './fields.js';
 import type { FieldSpec, ReadRecord } from './fields.js';
 import { formatLocal, nextLocalMidnight, parseLocalDate, parseLocalDateTime, resolveLocal } from './local-time.js';
-import { firstFailure } from './problems.js';
+import { firstFailure, hasInputProblems } from './problems.js';
 import type { Failure, Problems } from './problems.js';
 import type { AccountRow, AccountStore, Fields, StaffRow } from './store.js';
 import type { ListQuery, RecordStore } from './store-records.js';
@@ -136,6 +136,19 @@ export function addUpdatedFilter(record: ReadRecord, query: ListQuery, problems:
 }
 
 /** Adds `date_from` / `date_to` (local dates, inclusive) on a column holding `YYYY-MM-DD`. */
+/**
+ * The `athlete_id` filter of a list: a coach naming an athlete not assigned to them is 40300
+ * (whether or not it exists), an admin naming a missing athlete 40400.
+ */
+export function addAthleteFilter(record: ReadRecord, query: ListQuery, problems: Problems, context: MethodContext): void {
+  const athleteId = idOf(record, 'athlete_id');
+  checkAthleteAccess(context, athleteId, problems);
+  if (athleteId === undefined) return;
+  if (!hasInputProblems(problems) && !athleteExists(context, athleteId)) problems.notFound.push(`athlete ${athleteId} was not found.`);
+  query.where.push('athlete_id = ?');
+  query.params.push(athleteId);
+}
+
 export function addDateFilter(record: ReadRecord, query: ListQuery, column: string): void {
   const from = textOf(record, 'date_from');
   const to = textOf(record, 'date_to');

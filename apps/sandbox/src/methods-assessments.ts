@@ -1,5 +1,6 @@
 import { ASSESSMENT_FIELDS, ASSESSMENT_ORDER, ASSESSMENT_REQUIRED, fieldTable, readRecord, requireFields } from './fields.js';
 import {
+  addAthleteFilter,
   PAGING_FIELDS,
   addDateFilter,
   failOr,
@@ -65,13 +66,7 @@ export const assessmentList: MethodHandler = (request, context) => {
   const record = readArguments(request, ASSESSMENT_LIST_ARGUMENTS, problems, context);
   const paging = readPaging(record, problems);
   const query: ListQuery = { where: ['account_id = ?'], params: [context.account.id], ...paging };
-  const athleteId = idOf(record, 'athlete_id');
-  checkAthleteAccess(context, athleteId, problems);
-  if (athleteId !== undefined) {
-    if (!hasInputProblems(problems) && !athleteExists(context, athleteId)) problems.notFound.push(`athlete ${athleteId} was not found.`);
-    query.where.push('athlete_id = ?');
-    query.params.push(athleteId);
-  }
+  addAthleteFilter(record, query, problems, context);
   addDateFilter(record, query, 'date');
   restrictToCoach(context, query, 'athlete_id');
   return failOr(problems, () => {

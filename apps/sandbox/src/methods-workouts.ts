@@ -1,6 +1,7 @@
 import { FOLDERS, WORKOUT_REQUIRED, fieldTable, readField, requireFields } from './fields.js';
 import type { FieldSpec } from './fields.js';
 import {
+  addAthleteFilter,
   PAGING_FIELDS,
   addDateFilter,
   failOr,
@@ -173,13 +174,7 @@ export const workoutList: MethodHandler = (request, context) => {
   const record = readArguments(request, WORKOUT_LIST_ARGUMENTS, problems, context);
   const paging = readPaging(record, problems);
   const query: ListQuery = { where: ['account_id = ?'], params: [context.account.id], ...paging };
-  const athleteId = idOf(record, 'athlete_id');
-  checkAthleteAccess(context, athleteId, problems);
-  if (athleteId !== undefined) {
-    if (!hasInputProblems(problems) && !athleteExists(context, athleteId)) problems.notFound.push(`athlete ${athleteId} was not found.`);
-    query.where.push('athlete_id = ?');
-    query.params.push(athleteId);
-  }
+  addAthleteFilter(record, query, problems, context);
   const externalId = textOf(record, 'external_id');
   if (externalId !== undefined) {
     query.where.push('external_id = ?');
