@@ -85,8 +85,15 @@ const HR = Mesg.hr;
 const MAX_LIST = 100_000;
 
 function newUnit(index: number, records: RecordStore): FitUnit {
+  // Every field present from the start (undefined until seen): one stable object shape, so
+  // optimized code never depends on a transition map that dies with the previous file.
   return {
     index,
+    fileId: undefined,
+    creatorSoftware: undefined,
+    creator: undefined,
+    sport: undefined,
+    activity: undefined,
     sessions: [],
     laps: [],
     timerEvents: [],
