@@ -66,10 +66,11 @@ export function isMappingError(error: unknown): error is MappingError {
 
 /** The one message form of bad options: `[mapper] option `name` must be …, got …`. */
 export function optionError(name: string, expected: string, value: unknown): RangeError {
-  return new RangeError(`[mapper] option \`${name}\` must be ${expected}, got ${describe(value)}`);
+  return new RangeError(`[mapper] option \`${name}\` must be ${expected}, got ${describeOptionValue(value)}`);
 }
 
-function describe(value: unknown): string {
+/** A bad option's value, shown in its error without dumping it (strings cut at 80 characters). */
+export function describeOptionValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
   if (typeof value === 'bigint') return `${value}n`;

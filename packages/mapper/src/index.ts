@@ -1,4 +1,4 @@
-export { MappingError, isMappingError } from './errors.js';
+export { MappingError, describeOptionValue, isMappingError } from './errors.js';
 export type { MappingErrorCode, MappingErrorInit } from './errors.js';
 export { MAX_BODY_BYTES, MAX_EXTERNAL_ID_LENGTH, MAX_SAMPLES_PER_WORKOUT, MIN_BODY_BYTES, resolveWorkoutOptions } from './options.js';
 export type { ApiId, ResolvedWorkoutRequestOptions, WorkoutRequestOptions } from './options.js';

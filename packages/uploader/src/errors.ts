@@ -21,6 +21,7 @@
  * text that comes from elsewhere (server messages, causes' messages) is redacted first.
  */
 import type { Classification } from './classify.js';
+import { describeOptionValue } from '@optimo-import/mapper';
 
 export type UploadErrorCode =
   | 'failed'
@@ -123,12 +124,6 @@ export function isUploadError(error: unknown): error is UploadError {
 
 /** The one message form of bad options: ``[uploader] option `name` must be …, got …``. */
 export function optionError(name: string, expected: string, value: unknown): RangeError {
-  return new RangeError(`[uploader] option \`${name}\` must be ${expected}, got ${describe(value)}`);
+  return new RangeError(`[uploader] option \`${name}\` must be ${expected}, got ${describeOptionValue(value)}`);
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}

@@ -12,6 +12,8 @@
  * Bad options are programming errors and throw `RangeError` at construction (or at the call, for
  * `acquire` options) with one message form: `[limiter] option \`burst\` must be …, got -1`.
  */
+import { describeOptionValue } from '@optimo-import/mapper';
+
 export type LimiterErrorCode = 'needs-sync' | 'zone-mismatch' | 'invalid-state' | 'redis-error' | 'closed';
 
 export interface LimiterErrorInit {
@@ -46,13 +48,6 @@ export function isLimiterError(error: unknown): error is LimiterError {
 
 /** The one message form of bad options: `[limiter] option `name` must be …, got …`. */
 export function optionError(name: string, expected: string, value: unknown): RangeError {
-  return new RangeError(`[limiter] option \`${name}\` must be ${expected}, got ${describe(value)}`);
+  return new RangeError(`[limiter] option \`${name}\` must be ${expected}, got ${describeOptionValue(value)}`);
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
