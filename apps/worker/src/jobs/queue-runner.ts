@@ -1,0 +1,56 @@
+/**
+ * `ImportRunner` over the BullMQ queue: jobs go to Redis, any worker runs them, results are read
+ * from the result store (polled, so that a wait survives a Redis restart and needs no event stream).
+ */
+import type { Redis } from 'ioredis';
+import { createImportQueue, enqueueImport } from './queue.js';
+import type { ImportQueue } from './queue.js';
+import { createRedisResultStore } from './result-store.js';
+import type { ImportRunner } from './runner.js';
+
+export interface QueueRunnerOptions {
+  redis: Redis;
+  /** How often a wait looks for the result. Default 500 ms. */
+  pollMs?: number;
+}
+
+export function createQueueRunner(options: QueueRunnerOptions): ImportRunner & { readonly queue: ImportQueue } {
+  const { redis } = options;
+  const pollMs = options.pollMs ?? 500;
+  const queue = createImportQueue(redis);
+  const results = createRedisResultStore(redis);
+  const stop = new AbortController();
+  return {
+    mode: 'queue',
+    queue,
+    enqueue: (data) => enqueueImport(queue, data),
+    result: (jobId) => results.read(jobId),
+    async waitFor(jobId, signal) {
+      for (;;) {
+        if (signal?.aborted) throw signal.reason;
+        if (stop.signal.aborted) throw stop.signal.reason;
+        try {
+          const result = await results.read(jobId);
+          if (result !== undefined) return result;
+        } catch {
+          // Redis away for a moment: ioredis reconnects; keep waiting.
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, pollMs);
+          function done(): void {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            stop.signal.removeEventListener('abort', done);
+            resolve();
+          }
+          signal?.addEventListener('abort', done, { once: true });
+          stop.signal.addEventListener('abort', done, { once: true });
+        });
+      }
+    },
+    async close() {
+      stop.abort(new Error('the runner is closed'));
+      await queue.close();
+    },
+  };
+}
