@@ -11,7 +11,7 @@ import { createAccountRuntimes } from './accounts.js';
 import type { AccountRuntimes } from './accounts.js';
 import { createEmbeddedRunner, restoreRecordings } from './embedded-runner.js';
 import type { EmbeddedRunner, EmbeddedRunnerOptions } from './embedded-runner.js';
-import type { EntryReport } from './job-data.js';
+import type { EntryReport, ImportResult } from './job-data.js';
 import type { ProcessDeps } from './process.js';
 import { createMemoryRecordingStore, createRedisRecordingStore } from './recordings.js';
 import { createFileResultStore, createRedisResultStore } from './result-store.js';
@@ -50,7 +50,7 @@ export function createQueuePipeline(redis: Redis, options: PipelineOptions): Que
 export interface EmbeddedPipeline {
   runner: EmbeddedRunner;
   accounts: AccountRuntimes;
-  results: ResultStore & { all(): Promise<import('./job-data.js').ImportResult[]> };
+  results: ResultStore & { all(): Promise<ImportResult[]> };
   close(): Promise<void>;
 }
 

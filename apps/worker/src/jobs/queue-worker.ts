@@ -131,7 +131,7 @@ export function createImportWorker(options: ImportWorkerOptions): ImportWorker {
         hooks.onResult?.(result, clock() - started);
       }
       hooks.onLog?.({ event: 'retry', jobId: job.id, account: data.account, code: retry.code, attempt: job.attemptsMade + 1, reason: retry.message });
-      throw new Error(`${retry.code}: ${retry.message}`);
+      throw new Error(`${retry.code}: ${retry.message}`, { cause: error });
     }
   }
 
