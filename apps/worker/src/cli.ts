@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
 import { isValidTimeZone } from '@optimo-import/parsers';
+import { migrateCommand } from './commands/migrate-command.js';
+import { watchCommand } from './commands/watch-command.js';
+import { workCommand } from './commands/work-command.js';
 import { configCommand } from './config-command.js';
 import { inspectPaths } from './inspect.js';
 import { mapFile } from './map-command.js';
+import { statusCommand } from './status/status-command.js';
 
 const USAGE = `Usage: optimo-import <command> [options]
 
@@ -20,6 +24,48 @@ Commands:
       --athlete ID      the athlete the workouts belong to (a placeholder when not given)
       --time-zone ZONE  the account's IANA zone, for the local date-times (default UTC)
 
+  migrate <file|folder|zip>... --athlete ID [--dry-run] [--report FILE] [--time-zone ZONE]
+          [--no-work] [--concurrency N] [--sandbox] [--state-dir DIR] [config flags]
+      Import a batch of files for one athlete: each file once (the same bytes are one job), the
+      same ride in two files (FIT and TCX) once, reported as a duplicate. With a Redis URL
+      (REDIS_URL, --redis-url or the config file) the files go to the shared queue and this
+      process works them as one more worker; without one everything runs in this process
+      (the embedded mode, state in --state-dir, default ./.optimo-import). A live progress bar
+      shows files done, failed and waiting, the quota used today and the time left. Ctrl-C, or
+      a crash, and the same command again go on where the first run stopped. The report (JSON
+      and CSV: every file, its outcome, workout ids, requests, reason) is written at the end
+      and when interrupted.
+      --athlete ID      the athlete the workouts belong to (required)
+      --dry-run         parse everything and report what would be sent, what fails and the
+                        requests it would cost; sends nothing, needs no account
+      --report FILE     where the report goes (FILE.json and FILE.csv); default
+                        ./optimo-import-report-<migration>.json and .csv
+      --time-zone ZONE  IANA zone for files that record naive local times
+      --no-work         queue only; the "work" processes do the work (this one follows it)
+      --concurrency N   files uploaded at once by this process (default 4 queue, 2 embedded)
+      --sandbox         start a local Optimo Sport sandbox in this process and import into it
+                        (a safe try: nothing leaves the machine)
+
+  watch <folder> [--athlete ID | --map FILE] [--once] [--no-work] [--concurrency N]
+        [--time-zone ZONE] [--sandbox] [--state-dir DIR] [--json] [config flags]
+      Import files dropped into the folder (partial copies are waited for; files already there
+      are found at start). A file in <folder>/<sub>/ belongs to athlete <sub>, unless --athlete
+      gives one for all or --map FILE ({"<sub>": "<athleteId>"}) maps the subfolders. A success
+      moves the file to <folder>/done/, a failure to <folder>/failed/ with <name>.error.json
+      beside it; zips and .gz are imported entry by entry; nothing is ever deleted.
+      --once            import what is there now and exit (for cron)
+
+  work [--concurrency N] [--metrics-port PORT] [--metrics-host HOST] [--json] [config flags]
+      Run a worker on the shared Redis queue. Any number of worker processes on any number of
+      machines may share one Redis: they share the queue, each account's quota and the ledger.
+      SIGTERM or SIGINT: stop taking jobs, finish the ones in flight, exit 0.
+      --concurrency N   jobs at once (default 4)
+      --metrics-port P  serve /metrics (Prometheus) and /healthz on 127.0.0.1:P
+
+  status [--json] [config flags]
+      Jobs waiting, active, delayed, failed (with reasons) and done; each account's quota used
+      and left today; the estimated finish of running migrations.
+
   config [--check] [--json] [--config FILE] [--account NAME] [--endpoint URL] [--token-file FILE]
          [--ca-file FILE] [--time-zone ZONE] [--redis-url URL]
       Print the resolved configuration (defaults < config file < environment < flags) with
@@ -32,7 +78,12 @@ Commands:
       --account NAME    the account the other flags set, and the only one used (default "default")
       There is no --token flag: give the token in OPTIMO_TOKEN or in a file.
 
+Config flags (work, watch, migrate, status, config): --config FILE, --account NAME, --endpoint URL,
+  --token-file FILE, --ca-file FILE, --time-zone ZONE, --redis-url URL.
+
 Exit codes: 0 all files parsed, 1 some file failed, 2 usage error.
+  migrate: 0 every file imported or a duplicate, 1 some file failed, 2 usage or config error,
+           130 interrupted (run it again to go on).
   config: 0 ok, 1 an account failed its check, 2 usage or config error.
 `;
 
@@ -56,6 +107,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   if (command === 'inspect') return inspectCommand(rest, io);
   if (command === 'map') return mapCommand(rest, io);
   if (command === 'config') return configCommand(rest, io, { usage: USAGE });
+  if (command === 'migrate') return migrateCommand(rest, io, { usage: USAGE });
+  if (command === 'watch') return watchCommand(rest, io, { usage: USAGE });
+  if (command === 'work') return workCommand(rest, io, { usage: USAGE });
+  if (command === 'status') return statusCommand(rest, io, { usage: USAGE });
   io.err(`optimo-import: unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }

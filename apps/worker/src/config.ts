@@ -90,6 +90,8 @@ export interface ResolveConfigOptions {
   cwd: string;
   /** For the token file permission check; default `process.platform` (no check on win32). */
   platform?: NodeJS.Platform;
+  /** No account configured is fine (`--sandbox` brings its own). Default false: it is a problem. */
+  allowNoAccounts?: boolean;
 }
 
 export interface ResolvedAccount {
@@ -163,7 +165,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     if (resolved !== undefined) accounts.push(resolved);
   }
 
-  if (merged.size === 0) {
+  if (merged.size === 0 && options.allowNoAccounts !== true) {
     const where = file === undefined ? `no ${choice.path}` : `${file.path} names none`;
     context.problems.push({
       code: 'missing',

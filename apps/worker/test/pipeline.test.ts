@@ -111,15 +111,23 @@ describe('embedded pipeline', () => {
 });
 
 describe('queue pipeline (BullMQ on Redis)', () => {
+  // A fresh account name per run: the ledger, the quota and the duplicate claims in Redis are per account.
+  const ACCOUNT = `q${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   let kit: Kit;
   let redis: Redis;
   beforeAll(async () => {
-    kit = await startKit({ timeZone: 'Europe/Lisbon', account: 'qtest' });
+    kit = await startKit({ timeZone: 'Europe/Lisbon', account: ACCOUNT });
     redis = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null });
   });
   afterEach(async () => {
-    const keys = await redis.keys(`${REDIS_KEYS.recordings('qtest', ATHLETE)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    const keys = [
+      ...(await redis.keys(`${REDIS_KEYS.recordings(ACCOUNT, ATHLETE)}*`)),
+      ...(await redis.keys(`${REDIS_KEYS.ledgerPrefix}${ACCOUNT}|*`)),
+      `${REDIS_KEYS.quotaPrefix}${ACCOUNT}`,
+    ];
+    await redis.del(...keys);
+    await redis.hdel(REDIS_KEYS.accountZone, ACCOUNT);
+    await redis.hdel(REDIS_KEYS.accountHold, ACCOUNT);
   });
   afterAll(async () => {
     redis.disconnect();
@@ -127,21 +135,14 @@ describe('queue pipeline (BullMQ on Redis)', () => {
   });
 
   it('one worker imports the files; a bad file fails at once without retries; the same file twice is one job', async () => {
-    expect(kit.accounts.map((account) => account.name)).toEqual(['qtest']);
+    expect(kit.accounts.map((account) => account.name)).toEqual([ACCOUNT]);
     const { paths, bad } = await filesIn(kit.dir);
     const pipeline = createQueuePipeline(redis, { accounts: kit.accounts });
     const worker = createImportWorker({ connection: redis.duplicate(), deps: pipeline.deps, concurrency: 3 });
     const runner = createQueueRunner({ redis });
     const jobs: ImportJobData[] = [];
     try {
-      for (const path of paths) jobs.push(await jobFor(path, 'qtest', 'migrate'));
-      // Clean leftovers of an earlier run of this test.
-      for (const job of jobs) {
-        const id = jobIdOf(job.account, job.contentHash);
-        await (await runner.queue.getJob(id))?.remove();
-        await redis.hdel(REDIS_KEYS.results, id);
-      }
-      await redis.del(REDIS_KEYS.accountHold);
+      for (const path of paths) jobs.push(await jobFor(path, ACCOUNT, 'migrate'));
       const enqueued = await Promise.all(jobs.map((job) => runner.enqueue(job)));
       expect(enqueued.every((entry) => entry.added)).toBe(true);
       const again = await runner.enqueue(jobs[0] as ImportJobData);
@@ -149,7 +150,7 @@ describe('queue pipeline (BullMQ on Redis)', () => {
       const results = await Promise.all(enqueued.map((entry) => runner.waitFor(entry.jobId)));
       const failed = results.filter((result) => result.outcome === 'failed');
       expect(failed.map((result) => result.path)).toEqual([bad]);
-      const badJob = await runner.queue.getJob(jobIdOf('qtest', (jobs.find((job) => job.file.kind === 'path' && job.file.path === bad) as ImportJobData).contentHash));
+      const badJob = await runner.queue.getJob(jobIdOf(ACCOUNT, (jobs.find((job) => job.file.kind === 'path' && job.file.path === bad) as ImportJobData).contentHash));
       expect(await badJob?.getState()).toBe('failed');
       expect(badJob?.attemptsMade).toBe(1);
       expect(badJob?.failedReason).toMatch(/^truncated: /);
@@ -159,9 +160,13 @@ describe('queue pipeline (BullMQ on Redis)', () => {
       expect(creates(kit)).toBe(uploaded.length);
     } finally {
       await worker.close();
+      for (const job of jobs) {
+        const id = jobIdOf(job.account, job.contentHash);
+        await redis.hdel(REDIS_KEYS.results, id);
+        await (await runner.queue.getJob(id))?.remove();
+      }
       await runner.close();
       await pipeline.close();
-      for (const job of jobs) await redis.hdel(REDIS_KEYS.results, jobIdOf(job.account, job.contentHash));
     }
   });
 });
