@@ -55,12 +55,15 @@ Commands:
       beside it; zips and .gz are imported entry by entry; nothing is ever deleted.
       --once            import what is there now and exit (for cron)
 
-  work [--concurrency N] [--metrics-port PORT] [--metrics-host HOST] [--json] [config flags]
+  work [--concurrency N] [--metrics-port PORT] [--metrics-host HOST] [--lock-ms MS] [--json]
+       [config flags]
       Run a worker on the shared Redis queue. Any number of worker processes on any number of
       machines may share one Redis: they share the queue, each account's quota and the ledger.
       SIGTERM or SIGINT: stop taking jobs, finish the ones in flight, exit 0.
       --concurrency N   jobs at once (default 4)
       --metrics-port P  serve /metrics (Prometheus) and /healthz on 127.0.0.1:P
+      --lock-ms MS      how long a job stays locked to a worker that stopped answering before
+                        another takes it over (default 30000)
 
   status [--json] [config flags]
       Jobs waiting, active, delayed, failed (with reasons) and done; each account's quota used

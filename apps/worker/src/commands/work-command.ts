@@ -1,5 +1,5 @@
 /**
- * `optimo-import work [--concurrency N] [--metrics-port PORT] [--json] [config flags]`: one worker
+ * `optimo-import work [--concurrency N] [--metrics-port PORT] [--lock-ms MS] [--json] [config flags]`: one worker
  * process on the shared Redis. Any number of them, on any number of machines, share the queue,
  * the quota and the ledger. SIGTERM or SIGINT: stop taking jobs, finish the ones in flight, exit
  * 0; a second signal abandons them (another worker takes them over and reconciles them).
@@ -41,6 +41,7 @@ export async function workCommand(args: readonly string[], io: CliIo, options: W
         concurrency: { type: 'string' },
         'metrics-port': { type: 'string' },
         'metrics-host': { type: 'string' },
+        'lock-ms': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
         ...CONFIG_FLAG_OPTIONS,
@@ -60,9 +61,11 @@ export async function workCommand(args: readonly string[], io: CliIo, options: W
   let run;
   let concurrency: number;
   let metricsPort: number | undefined;
+  let lockMs: number | undefined;
   try {
     concurrency = wholeNumber(parsed.values.concurrency, '--concurrency', 1, 64) ?? 4;
     metricsPort = wholeNumber(parsed.values['metrics-port'], '--metrics-port', 0, 65_535);
+    lockMs = wholeNumber(parsed.values['lock-ms'], '--lock-ms', 1000, 600_000);
     run = await openRunContext({ values: parsed.values, context: options.context ?? readProcessContext(), want: 'queue' });
   } catch (error) {
     if (!(error instanceof RunSetupError)) throw error;
@@ -90,7 +93,13 @@ export async function workCommand(args: readonly string[], io: CliIo, options: W
     onSetback: (code) => metrics.setback(code),
     onLog: (line) => say(line, `${String(line.event)}: ${String(line.reason ?? '')}${line.until === undefined ? '' : ` (until ${String(line.until)})`}`),
   };
-  const worker = createImportWorker({ connection: redis, deps: pipeline.deps, concurrency, hooks });
+  const worker = createImportWorker({
+    connection: redis,
+    deps: pipeline.deps,
+    concurrency,
+    hooks,
+    ...(lockMs === undefined ? {} : { lockDurationMs: lockMs, stalledIntervalMs: Math.max(500, Math.floor(lockMs / 2)) }),
+  });
   say(
     { event: 'ready', concurrency, accounts: run.accounts.map((account) => account.name), redis: run.config.redis.shown, metrics: metrics.url },
     `worker ready: ${concurrency} job(s) at once, accounts ${run.accounts.map((account) => account.name).join(', ')}, Redis ${run.config.redis.shown}${metrics.url === undefined ? '' : `, metrics ${metrics.url}/metrics`}`,
