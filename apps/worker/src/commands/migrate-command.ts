@@ -279,6 +279,7 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
       }),
     });
     const written = await writeReport(report, reportBase);
+    if (report.files.length <= LISTED_FILES) for (const line of formatFileLines(report)) io.out(line);
     for (const line of formatSummary(report)) io.out(line);
     io.out(`report: ${written.json} and ${written.csv}`);
     if (interrupted) {
@@ -287,6 +288,20 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
     }
     return report.totals.failed + report.totals.partial > 0 ? 1 : 0;
   }
+}
+
+/** Runs of up to this many files list every file before the summary. */
+const LISTED_FILES = 50;
+
+/** One line per file: outcome, name, workout ids, requests (the report's CSV holds the rest). */
+export function formatFileLines(report: MigrationReport): string[] {
+  const width = Math.max(...report.files.map((file) => file.outcome.length), 7);
+  return report.files.map((file) => {
+    const ids = file.workoutIds.length === 0 ? '' : `  workout ${file.workoutIds.join(', ')}`;
+    const of = file.duplicateOf === undefined ? '' : `  same recording as ${file.duplicateOf.fileName}`;
+    const why = file.outcome === 'failed' || file.outcome === 'partial' ? `  ${[file.code, file.reason].filter((part) => part !== undefined).join(': ')}` : '';
+    return `  ${file.outcome.padEnd(width)}  ${file.fileName}${ids}${of}  (${file.requests} request${file.requests === 1 ? '' : 's'})${why}`;
+  });
 }
 
 async function closeWork(work: LocalWork, force: AbortSignal): Promise<void> {
