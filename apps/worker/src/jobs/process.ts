@@ -22,7 +22,7 @@ import type { Workout } from '@optimo-import/workout';
 import { AccountUnknownError } from './accounts.js';
 import type { AccountRuntime, AccountRuntimes } from './accounts.js';
 import { sha256Hex } from './hash.js';
-import { jobIdOf, MAX_FILE_BYTES } from './job-data.js';
+import { jobIdOf, KEY_PREFIX, MAX_FILE_BYTES } from './job-data.js';
 import type { EntryReport, FileOutcome, ImportJobData, ImportResult } from './job-data.js';
 import type { RecordingStore } from './recordings.js';
 import type { ResultStore } from './result-store.js';
@@ -85,6 +85,7 @@ type Final = { code: string; reason: string };
 async function loadBytes(data: ImportJobData, deps: ProcessDeps): Promise<Uint8Array | Final> {
   if (data.file.kind === 'redis') {
     if (deps.readStored === undefined) return { code: 'not-found', reason: 'the file was stored in Redis but this runner has no Redis' };
+    if (!data.file.key.startsWith(`${KEY_PREFIX}:file:`)) return { code: 'bad-job', reason: `stored files are kept under ${KEY_PREFIX}:file:<job id>, not ${JSON.stringify(data.file.key)}` };
     try {
       const bytes = await deps.readStored(data.file.key);
       return bytes ?? { code: 'not-found', reason: `the stored file (${data.file.key}) is gone from Redis (it expires 14 days after submission)` };
