@@ -142,7 +142,8 @@ export interface Warning {
 }
 
 /** Where the UTC offset came from. */
-export type OffsetSource = 'file' | 'time-zone-option' | 'none';
+/** Where `utcOffsetMinutes` came from: the file, the `timeZone` option, this machine's zone (no zone was given), or nowhere. */
+export type OffsetSource = 'file' | 'time-zone-option' | 'machine-zone' | 'none';
 
 export interface Workout {
   source: WorkoutSource;
