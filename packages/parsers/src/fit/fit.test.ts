@@ -241,7 +241,7 @@ describe('fit parser: what the file says about itself', () => {
     expect(w.startTime).toBe(START - 2 * 3600_000);
     expect([w.utcOffsetMinutes, w.utcOffsetSource]).toEqual([120, 'time-zone-option']);
     expect(w.laps[0]?.startTime).toBe(w.startTime);
-    expect(warningCodes(w)).toContain('local-time-as-utc');
+    expect(warningCodes(w)).toContain('timex-local-time');
   });
 
   it('keeps developer fields readable in extras', () => {

@@ -3,8 +3,7 @@
  * where plausible, laps, pauses, lengths, sport, device, UTC offset and developer extras.
  */
 import { createWarnings, PLAUSIBLE, sportFromName } from '@optimo-import/workout';
-import type { Device, LapDraft, LapTrigger, Samples, Sport, Summary, Warning, WarningCollector, WorkoutDraft } from '@optimo-import/workout';
-import { localToUtc, offsetMinutesAt } from '../time.js';
+import type { Device, LapDraft, LapTrigger, OffsetSource, Samples, Sport, Summary, Warning, WarningCollector, WorkoutDraft } from '@optimo-import/workout';
 import type { FitData, FitUnit, LapValues, SessionValues } from './collect.js';
 import {
   FILE_TYPE_ACTIVITY,
@@ -20,6 +19,7 @@ import { garminProductName, manufacturerName, sportName, subSportName } from './
 import { devSummaries, firstDistance, lastDistanceBefore, samplesOf } from './samples.js';
 import { clipPauses, pausesOf, planUnit } from './sessions.js';
 import type { SessionPlan } from './sessions.js';
+import { storesLocalTimeAsUtc, timexLocalTime } from './timex.js';
 
 export interface DraftContext {
   fileName?: string;
@@ -31,7 +31,6 @@ export type DraftResult =
   | { drafts: WorkoutDraft[] }
   | { rejection: { code: 'unsupported-variant' | 'no-data' | 'truncated'; message: string } };
 
-const TIMEX = 16;
 const MAX_UTC_OFFSET_SECONDS = 14 * 3600;
 
 /** Sports on foot: FIT cadence there is strides per minute, Optimo wants steps. */
@@ -124,23 +123,16 @@ function draftOf(
   const onFoot = ON_FOOT.has(sport);
 
   let shift = 0;
-  let utcOffsetMinutes: number | undefined;
-  let utcOffsetSource: 'file' | 'time-zone-option' | 'none' = 'none';
+  let utcOffsetMinutes = utcOffsetOf(unit, warnings);
+  let utcOffsetSource: OffsetSource = utcOffsetMinutes === undefined ? 'none' : 'file';
   const manufacturer = unit.fileId?.manufacturer ?? unit.creator?.manufacturer;
-  if (manufacturer === TIMEX) {
-    // Timex Run Trainer 2.0 writes local wall-clock time as if it were UTC.
-    const zone = ctx.timeZone ?? 'UTC';
-    const localMs = (plan.start + FIT_EPOCH_OFFSET_SECONDS) * 1000;
-    const utcMs = localToUtc(localMs, zone);
-    shift = (utcMs - localMs) / 1000;
-    if (ctx.timeZone) {
-      utcOffsetMinutes = offsetMinutesAt(utcMs, zone);
-      utcOffsetSource = 'time-zone-option';
-    }
-    warnings.add('local-time-as-utc', `Timex devices store local time as if it were UTC; read as local time in ${zone}`);
-  } else {
-    utcOffsetMinutes = utcOffsetOf(unit, warnings);
-    if (utcOffsetMinutes !== undefined) utcOffsetSource = 'file';
+  if (storesLocalTimeAsUtc(manufacturer, utcOffsetMinutes) && plan.start >= SYSTEM_TIME_LIMIT) {
+    // Timex Run Trainer 2.0 writes local wall-clock time as if it were UTC (fit/timex.ts).
+    const fix = timexLocalTime(plan.start, ctx.timeZone);
+    shift = fix.shiftSeconds;
+    utcOffsetMinutes = fix.utcOffsetMinutes;
+    utcOffsetSource = fix.utcOffsetSource;
+    for (const w of fix.warnings) warnings.add(w.code, w.message);
   }
   if (plan.start < SYSTEM_TIME_LIMIT) {
     warnings.add('clock-not-set', 'the device clock was never set: times count from the device start, not the calendar');
