@@ -37,7 +37,9 @@ export interface LocalWorkOptions {
 }
 
 export async function startLocalWork(run: RunContext, options: LocalWorkOptions = {}): Promise<LocalWork> {
-  const base = { accounts: run.accounts, ...(run.daySeconds === undefined ? {} : { daySeconds: run.daySeconds }) };
+  // Every configured account, not only the one this command imports for: the worker in this
+  // process also takes other accounts' jobs from the shared queue.
+  const base = { accounts: run.mode === 'queue' ? run.config.accounts : run.accounts, ...(run.daySeconds === undefined ? {} : { daySeconds: run.daySeconds }) };
   if (run.mode === 'queue') {
     const redis = run.redis;
     if (redis === undefined) throw new Error('queue mode without Redis');
@@ -81,6 +83,6 @@ export async function startLocalWork(run: RunContext, options: LocalWorkOptions 
     results: pipeline.results,
     quota: () => pipeline.accounts.quota(),
     account: (name) => pipeline.accounts.get(name),
-    close: () => pipeline.close(),
+    close: (force = false) => pipeline.close(force),
   };
 }

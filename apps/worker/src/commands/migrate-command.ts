@@ -244,11 +244,14 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
         });
         if (pending.size === 0) break;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          stopping.stop.addEventListener('abort', () => {
+          // One listener at a time: a migration polls for days.
+          const wake = (): void => {
             clearTimeout(timer);
+            stopping.stop.removeEventListener('abort', wake);
             resolve();
-          }, { once: true });
+          };
+          const timer = setTimeout(wake, pollMs);
+          stopping.stop.addEventListener('abort', wake, { once: true });
         });
       }
       progress.stop();

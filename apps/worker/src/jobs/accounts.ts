@@ -75,7 +75,9 @@ export function createAccountRuntimes(options: AccountRuntimesOptions): AccountR
   const fileLedger = redis === undefined ? createFileLedger({ file: join(options.stateDir as string, 'ledger.jsonl') }) : undefined;
 
   async function build(account: ResolvedAccount): Promise<AccountRuntime> {
-    let token = account.token.secret.reveal();
+    // The token file as it is now: a build refused for its token is tried again by the next job,
+    // and must see a token replaced meanwhile (the config holds the one read at start).
+    let token = (account.token.file === undefined ? undefined : await readToken(account.token.file)) ?? account.token.secret.reveal();
     const base = {
       endpoint: account.endpoint.value,
       account: account.name,

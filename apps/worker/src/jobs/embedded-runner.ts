@@ -63,6 +63,12 @@ export interface EmbeddedRunner extends ImportRunner {
   counts(): EmbeddedCounts;
   /** Accounts held now, with until when and why. */
   holds(): Array<{ account: string; until: number; reason: string }>;
+  /**
+   * Takes no more jobs and forgets the waiting ones (a new run finds them again); the jobs in
+   * flight finish and store their results first (`force`: they are abandoned at once, and the
+   * ledger makes the next run look up what they may have sent).
+   */
+  close(force?: boolean): Promise<void>;
 }
 
 interface Pending {
@@ -244,13 +250,14 @@ export function createEmbeddedRunner(options: EmbeddedRunnerOptions): EmbeddedRu
       const now = clock();
       return [...holds.entries()].filter(([, hold]) => hold.until > now).map(([account, hold]) => ({ account, ...hold }));
     },
-    async close() {
+    async close(force = false) {
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
-      stop.abort(new Error('the runner is closing'));
+      if (force) stop.abort(new Error('the runner is closing'));
       urgent.length = 0;
       normal.length = 0;
       while (active > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      stop.abort(new Error('the runner is closed'));
       for (const resolve of idlers.splice(0)) resolve();
     },
   };

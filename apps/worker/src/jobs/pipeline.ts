@@ -51,7 +51,8 @@ export interface EmbeddedPipeline {
   runner: EmbeddedRunner;
   accounts: AccountRuntimes;
   results: ResultStore & { all(): Promise<ImportResult[]> };
-  close(): Promise<void>;
+  /** Jobs in flight finish first (`force`: abandoned), see `EmbeddedRunner.close`. */
+  close(force?: boolean): Promise<void>;
 }
 
 /** The embedded pipeline over `stateDir`; earlier results are read and their recordings claimed again. */
@@ -78,8 +79,8 @@ export async function createEmbeddedPipeline(stateDir: string, options: Pipeline
     runner,
     accounts,
     results,
-    async close() {
-      await runner.close();
+    async close(force = false) {
+      await runner.close(force);
       await accounts.close();
     },
   };

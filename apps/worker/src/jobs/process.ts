@@ -71,6 +71,8 @@ export interface ProcessDeps {
   onEntry?: (entry: EntryReport, account: string) => void;
   /** Reconcile delay of uploadWorkout (default 1000 ms). */
   reconcileDelayMs?: number;
+  /** How long the jobs of an account whose token was refused wait (default `TOKEN_HOLD_MS`; tests shorten it). */
+  tokenHoldMs?: number;
   clock?: () => number;
 }
 
@@ -175,7 +177,7 @@ export async function processImport(data: ImportJobData, context: ProcessContext
     runtime = await deps.accounts.get(data.account);
   } catch (error) {
     if (error instanceof AccountUnknownError) return finish([], { code: error.code, reason: error.message });
-    throw classifyUpload(error, data.account, clock);
+    throw classifyUpload(error, data.account, clock, deps.tokenHoldMs);
   }
 
   let parsed: EntryResult[];
@@ -277,14 +279,14 @@ export async function processImport(data: ImportJobData, context: ProcessContext
           await deps.recordings.release(data.account, data.athleteId, workout.fingerprint, owner).catch(() => undefined);
           return { ...report, outcome: 'failed', code: error.code, reason: error.message };
         }
-        throw classifyUpload(error, data.account, clock);
+        throw classifyUpload(error, data.account, clock, deps.tokenHoldMs);
       }
     }
   }
 }
 
 /** An error that does not end the file: hold the account's jobs, or retry this one later. */
-export function classifyUpload(error: unknown, account: string, clock: () => number = Date.now): JobHold | JobRetry {
+export function classifyUpload(error: unknown, account: string, clock: () => number = Date.now, tokenHoldMs: number = TOKEN_HOLD_MS): JobHold | JobRetry {
   if (!isUploadError(error)) return new JobRetry('internal', (error as Error)?.message ?? String(error), { cause: error });
   const upload = error as UploadError;
   if (upload.code === 'quota-spent') {
@@ -292,8 +294,9 @@ export function classifyUpload(error: unknown, account: string, clock: () => num
     return new JobHold(account, until, 'quota-spent', `the account "${account}" has spent today's requests; its jobs wait until ${new Date(until).toISOString()}`);
   }
   if (upload.code === 'bad-token' || upload.code === 'token-stopped') {
-    const until = clock() + TOKEN_HOLD_MS;
-    return new JobHold(account, until, 'bad-token', `the API refused the token of the account "${account}"; its jobs wait (the token file is read again every ${TOKEN_HOLD_MS / 60_000} minutes; or restart with a new OPTIMO_TOKEN)`);
+    const until = clock() + tokenHoldMs;
+    const every = tokenHoldMs % 60_000 === 0 ? `${tokenHoldMs / 60_000} minutes` : `${Math.round(tokenHoldMs / 1000)} s`;
+    return new JobHold(account, until, 'bad-token', `the API refused the token of the account "${account}"; its jobs wait (the token file is read again every ${every}; or restart with a new OPTIMO_TOKEN)`);
   }
   return new JobRetry(upload.code, upload.message, { cause: error });
 }

@@ -2,6 +2,7 @@
  * `ImportRunner` over the BullMQ queue: jobs go to Redis, any worker runs them, results are read
  * from the result store (polled, so that a wait survives a Redis restart and needs no event stream).
  */
+import { setMaxListeners } from 'node:events';
 import type { Redis } from 'ioredis';
 import { createImportQueue, enqueueImport } from './queue.js';
 import type { ImportQueue } from './queue.js';
@@ -20,6 +21,8 @@ export function createQueueRunner(options: QueueRunnerOptions): ImportRunner & {
   const queue = createImportQueue(redis);
   const results = createRedisResultStore(redis);
   const stop = new AbortController();
+  // Every wait listens to it (the watch folder waits for 16 files at once): no leak warning.
+  setMaxListeners(0, stop.signal);
   return {
     mode: 'queue',
     queue,

@@ -19,6 +19,14 @@ import { JobFailed, JobHold, JobRetry, processImport } from './process.js';
 import type { ProcessDeps } from './process.js';
 import { BACKOFF_TYPE, backoffDelay, JOB_ATTEMPTS } from './queue.js';
 
+/**
+ * A job for an account this worker has no config for is put back for this long at a time, so a
+ * worker that has it can take it; after `unknownAccountGraceMs` since it was queued it fails
+ * (`account-unknown`; a new `migrate` run tries it again).
+ */
+export const UNKNOWN_ACCOUNT_RETRY_MS = 30_000;
+export const UNKNOWN_ACCOUNT_GRACE_MS = 60 * 60_000;
+
 export interface ImportWorkerHooks {
   /** A job settled (completed, or failed for good with its result). */
   onResult?: (result: ImportResult, durationMs: number) => void;
@@ -38,6 +46,8 @@ export interface ImportWorkerOptions {
   lockDurationMs?: number;
   /** How often stalled jobs are looked for. Default 15 s. */
   stalledIntervalMs?: number;
+  /** How long a job of an account not configured here waits for a worker that has it. Default 1 hour. */
+  unknownAccountGraceMs?: number;
   /** Start taking jobs at once (default) or wait for `run()`. */
   autorun?: boolean;
 }
@@ -69,6 +79,7 @@ export function createImportWorker(options: ImportWorkerOptions): ImportWorker {
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`[worker] concurrency must be a whole number ≥ 1, got ${concurrency}`);
   const clock = deps.clock ?? Date.now;
+  const unknownAccountGraceMs = options.unknownAccountGraceMs ?? UNKNOWN_ACCOUNT_GRACE_MS;
 
   async function delay(job: Job<ImportJobData, ImportResult, string>, token: string | undefined, until: number): Promise<never> {
     // A little spread, so that the jobs of a held account do not all wake in the same millisecond.
@@ -87,6 +98,11 @@ export function createImportWorker(options: ImportWorkerOptions): ImportWorker {
     }
     if (job.id !== jobIdOf(data.account, data.contentHash)) {
       throw new UnrecoverableError(`job id ${job.id} does not match its data (expected ${jobIdOf(data.account, data.contentHash)})`);
+    }
+    if (!deps.accounts.names().includes(data.account) && clock() - job.timestamp < unknownAccountGraceMs) {
+      // Another worker may have this account in its config: leave the job to it for a while.
+      hooks.onSetback?.('account-elsewhere', data.account);
+      return delay(job, token, clock() + UNKNOWN_ACCOUNT_RETRY_MS);
     }
     const hold = await readHold(connection, data.account);
     if (hold !== undefined && hold.until > clock()) return delay(job, token, hold.until);

@@ -68,6 +68,19 @@ describe('buildReport of a real run', () => {
     expect(only.complete).toBe(true);
   });
 
+  it('a duplicate found while its original was still uploading (no id then) gets the id from the original in this run', () => {
+    const inputs = sampleRun().slice(0, 2);
+    const tcx = inputs[1]?.result;
+    const entry = tcx?.entries[0];
+    if (entry?.duplicateOf === undefined) throw new Error('the sample run changed: its TCX is no longer a duplicate');
+    delete entry.duplicateOf.workoutId;
+    entry.fingerprint = '2026-10-03T06:30:02Z/3719';
+    const built = buildReport({ ...meta, files: inputs });
+    const dup = { file: 'in/ride.fit', fileName: 'ride.fit', jobId: jobOf('a'), workoutId: '8812' };
+    expect(built.files[1]?.duplicateOf).toEqual(dup);
+    expect(built.files[1]?.entries[0]?.duplicateOf).toEqual(dup);
+  });
+
   it('reports a partial archive with its first failure and every entry', () => {
     const club = report.files[2] as ReportFile;
     expect(club).toMatchObject({ reason: expect.stringContaining('broken.fit byte 12'), code: 'corrupt', attempts: 2, workoutIds: ['8814'] });

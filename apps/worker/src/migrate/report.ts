@@ -14,6 +14,7 @@
  * prints the terminal lines.
  */
 import { basename } from 'node:path';
+import { sameRecording } from '@optimo-import/workout';
 import type { EntryOutcome, EntryReport, FileOutcome, ImportResult } from '../jobs/job-data.js';
 
 export const REPORT_VERSION = 1;
@@ -281,23 +282,26 @@ export function totalsOf(rows: readonly ReportFile[]): ReportTotals {
 function rowsOf(inputs: readonly ReportFileInput[]): ReportFile[] {
   // The first path of each job, to name the files duplicates point at.
   const pathOfJob = new Map<string, string>();
+  const resultOfJob = new Map<string, ImportResult>();
   for (const input of inputs) {
     const jobId = input.jobId ?? input.result?.jobId;
     if (jobId !== undefined && !pathOfJob.has(jobId)) pathOfJob.set(jobId, input.path);
+    if (input.result !== undefined) resultOfJob.set(input.result.jobId, input.result);
   }
+  const originals: Originals = { pathOfJob, resultOfJob };
   const firstOfContent = new Map<string, ReportFile>();
   const rows: ReportFile[] = [];
   for (const input of inputs) {
     const hash = input.contentHash ?? input.result?.contentHash;
     const first = hash === undefined ? undefined : firstOfContent.get(hash);
-    const row = first ? sameContentAs(first, input.path, input.jobId ?? input.result?.jobId) : rowOf(input, pathOfJob);
+    const row = first ? sameContentAs(first, input.path, input.jobId ?? input.result?.jobId) : rowOf(input, originals);
     if (hash !== undefined && !first) firstOfContent.set(hash, row);
     rows.push(row);
   }
   return rows;
 }
 
-function rowOf(input: ReportFileInput, pathOfJob: ReadonlyMap<string, string>): ReportFile {
+function rowOf(input: ReportFileInput, originals: Originals): ReportFile {
   const { path, result } = input;
   const base = { file: path, fileName: basename(path) };
   const jobId = input.jobId ?? result?.jobId;
@@ -308,7 +312,7 @@ function rowOf(input: ReportFileInput, pathOfJob: ReadonlyMap<string, string>): 
   if (!result) {
     return clean<ReportFile>({ ...base, outcome: 'waiting', workoutIds: [], requests: 0, reason: input.waitingReason, jobId, contentHash, entries: [] });
   }
-  const entries = result.entries.map((e) => entryOf(e, pathOfJob));
+  const entries = result.entries.map((e) => entryOf(e, originals));
   const duplicateOf = result.outcome === 'duplicate' ? entries.find((e) => e.duplicateOf)?.duplicateOf : undefined;
   return clean<ReportFile>({
     ...base,
@@ -326,10 +330,33 @@ function rowOf(input: ReportFileInput, pathOfJob: ReadonlyMap<string, string>): 
   });
 }
 
-function entryOf(entry: EntryReport, pathOfJob: ReadonlyMap<string, string>): ReportEntry {
+/** What the rows of a run know of the files duplicates point at: their paths and results. */
+interface Originals {
+  pathOfJob: ReadonlyMap<string, string>;
+  resultOfJob: ReadonlyMap<string, ImportResult>;
+}
+
+/**
+ * The workout holding a duplicate's recording, from the original's result in this run: a
+ * duplicate found while the original was still uploading (two workers at once) was told no id.
+ */
+function workoutOfOriginal(jobId: string, fingerprint: string | undefined, originals: Originals): string | undefined {
+  if (fingerprint === undefined) return undefined;
+  const entries = originals.resultOfJob.get(jobId)?.entries ?? [];
+  return entries.find(
+    (e) => e.workoutId !== undefined && (e.outcome === 'uploaded' || e.outcome === 'already-uploaded') && e.fingerprint !== undefined && sameRecording(e.fingerprint, fingerprint),
+  )?.workoutId;
+}
+
+function entryOf(entry: EntryReport, originals: Originals): ReportEntry {
   const dup = entry.duplicateOf;
   const duplicateOf: ReportDuplicateOf | undefined = dup
-    ? clean<ReportDuplicateOf>({ file: pathOfJob.get(dup.jobId), fileName: dup.fileName, jobId: dup.jobId, workoutId: dup.workoutId })
+    ? clean<ReportDuplicateOf>({
+        file: originals.pathOfJob.get(dup.jobId),
+        fileName: dup.fileName,
+        jobId: dup.jobId,
+        workoutId: dup.workoutId ?? workoutOfOriginal(dup.jobId, entry.fingerprint, originals),
+      })
     : undefined;
   return clean<ReportEntry>({
     entry: entry.entry,
