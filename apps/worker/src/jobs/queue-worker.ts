@@ -48,6 +48,8 @@ export interface ImportWorkerOptions {
   stalledIntervalMs?: number;
   /** How long a job of an account not configured here waits for a worker that has it. Default 1 hour. */
   unknownAccountGraceMs?: number;
+  /** How long such a job is put back for at a time. Default 30 s. */
+  unknownAccountRetryMs?: number;
   /** Start taking jobs at once (default) or wait for `run()`. */
   autorun?: boolean;
 }
@@ -80,6 +82,7 @@ export function createImportWorker(options: ImportWorkerOptions): ImportWorker {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`[worker] concurrency must be a whole number ≥ 1, got ${concurrency}`);
   const clock = deps.clock ?? Date.now;
   const unknownAccountGraceMs = options.unknownAccountGraceMs ?? UNKNOWN_ACCOUNT_GRACE_MS;
+  const unknownAccountRetryMs = options.unknownAccountRetryMs ?? UNKNOWN_ACCOUNT_RETRY_MS;
 
   async function delay(job: Job<ImportJobData, ImportResult, string>, token: string | undefined, until: number): Promise<never> {
     // A little spread, so that the jobs of a held account do not all wake in the same millisecond.
@@ -102,7 +105,7 @@ export function createImportWorker(options: ImportWorkerOptions): ImportWorker {
     if (!deps.accounts.names().includes(data.account) && clock() - job.timestamp < unknownAccountGraceMs) {
       // Another worker may have this account in its config: leave the job to it for a while.
       hooks.onSetback?.('account-elsewhere', data.account);
-      return delay(job, token, clock() + UNKNOWN_ACCOUNT_RETRY_MS);
+      return delay(job, token, clock() + unknownAccountRetryMs);
     }
     const hold = await readHold(connection, data.account);
     if (hold !== undefined && hold.until > clock()) return delay(job, token, hold.until);
