@@ -5,13 +5,20 @@ import type { ContainerKind } from './containers.js';
 import { isParseError, ParseError } from './errors.js';
 import { fitParser } from './fit/index.js';
 import { gpxParser } from './gpx.js';
+import { csvParser } from './csv/generic-csv.js';
+import { polarCsvParser } from './csv/polar-csv.js';
+import { polarHrmParser } from './polar-hrm/polar-hrm.js';
+import { polarJsonParser } from './polar-json.js';
+import { polarXmlParser } from './polar-xml.js';
+import { pwxParser } from './pwx.js';
 import { tcxParser } from './tcx.js';
+import { recognizeUnsupported, recognizeUnsupportedArchive, unsupportedFormatError, unsupportedFormatMessage } from './unsupported.js';
 import { isValidTimeZone } from './time.js';
 import type { FormatParser, ParseContext, ParseLimits, ParseOptions } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
 
 /** Every format, in detection order (the most specific first; a generic CSV reader goes last). */
-export const PARSERS: readonly FormatParser[] = [fitParser, tcxParser, gpxParser];
+export const PARSERS: readonly FormatParser[] = [fitParser, tcxParser, gpxParser, polarHrmParser, polarXmlParser, polarJsonParser, pwxParser, polarCsvParser, csvParser];
 
 const BY_FORMAT = new Map<FormatId, FormatParser>(PARSERS.map((p) => [p.format, p]));
 
@@ -103,6 +110,11 @@ function walk(
     }
     if (kind === 'zip') {
       const entries = unzip(bytes, name, resolved.limits);
+      const foreign = options.format ? undefined : recognizeUnsupportedArchive(entries.map((entry) => entry.name), name);
+      if (foreign) {
+        out.push({ name: label, status: 'failed', format: 'zip', error: unsupportedFormatError(foreign, name, supportedFormats()) });
+        return;
+      }
       const before = out.length;
       for (const entry of entries) {
         if (entry.error) out.push({ name: entry.name, status: 'failed', format: 'zip', error: entry.error });
@@ -168,14 +180,22 @@ function parseSingle(
     parser = format && format !== 'gzip' && format !== 'zip' ? parserFor(format) : undefined;
   }
   if (!parser) {
-    if (insideArchive) return { skip: 'not a workout file this tool reads' };
+    const found = options.format ? undefined : recognizeUnsupported(bytes, name);
+    if (insideArchive) return { skip: found ? unsupportedFormatMessage(found, supportedFormats()) : 'not a workout file this tool reads' };
+    if (found) throw unsupportedFormatError(found, name, supportedFormats());
     throw new ParseError({
       code: 'unknown-format',
       file: name,
       message: `not a workout file this tool reads (supported: ${supportedFormats().join(', ')}, and .gz or .zip of them)`,
     });
   }
-  const context: ParseContext = { fileName: name, timeZone: resolved.timeZone, sha256: sha256Hex(bytes), limits: resolved.limits };
+  const context: ParseContext = {
+    fileName: name,
+    timeZone: resolved.timeZone,
+    sha256: sha256Hex(bytes),
+    limits: resolved.limits,
+    ...(options.csvMapping === undefined ? {} : { csvMapping: options.csvMapping }),
+  };
   const workouts = parser.parse(bytes, context);
   if (workouts.length === 0) throw new ParseError({ code: 'no-data', format: parser.format, file: name, message: 'the file holds no workout' });
   return { format: parser.format, workouts };

@@ -1,4 +1,5 @@
 import type { FormatId, Workout } from '@optimo-import/workout';
+import type { CsvMapping } from './csv/mapping.js';
 
 export interface ParseOptions {
   /** The file's name; used in errors and as a tie-breaker in detection, never as the only clue. */
@@ -12,6 +13,8 @@ export interface ParseOptions {
   timeZone?: string;
   /** Size caps; see DEFAULT_LIMITS. */
   limits?: Partial<ParseLimits>;
+  /** A column mapping for spreadsheet CSVs the detection cannot read (src/csv/README.md); use with `format: 'csv'`. */
+  csvMapping?: CsvMapping;
 }
 
 export interface ParseLimits {
@@ -39,6 +42,8 @@ export interface ParseContext {
   /** sha256 (hex) of the bytes being parsed. */
   sha256: string;
   limits: ParseLimits;
+  /** `ParseOptions.csvMapping`, for the generic CSV parser. */
+  csvMapping?: CsvMapping;
 }
 
 /** One format: the same shape for every driver. */

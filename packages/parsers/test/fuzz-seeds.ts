@@ -1,7 +1,20 @@
 import { statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { FormatId } from '@optimo-import/workout';
-import { buildFitActivity, buildGpxBytes, buildTcxBytes, buildZip } from '@optimo-import/fixtures';
+import {
+  buildCsvBytes,
+  buildCsvSummaryBytes,
+  buildFitActivity,
+  buildGpxBytes,
+  buildHrmBytes,
+  buildPolarCsvBytes,
+  buildPolarJsonBytes,
+  buildPolarXmlBytes,
+  buildPwxBytes,
+  buildRs200XmlBytes,
+  buildTcxBytes,
+  buildZip,
+} from '@optimo-import/fixtures';
 import { corpusFiles, readBytes } from './corpus.js';
 import { GPX_SEED, TCX_SEED, utf8 } from './seeds.js';
 
@@ -38,5 +51,16 @@ export function fuzzSeeds(): Partial<Record<FormatId | 'containers', Uint8Array[
     gzipSync(fit[1]!),
     ...smallCorpus('gpx', /\.zip$/),
   ];
-  return { fit, tcx, gpx, containers };
+  const polarHrm = [buildHrmBytes({ durationSeconds: 60 }), buildHrmBytes({ durationSeconds: 40, units: 'us' }), buildHrmBytes({ rr: true, durationSeconds: 30 }), ...smallCorpus('hrm', /\.hrm$/, 8_000)];
+  const polarXml = [buildPolarXmlBytes({ durationSeconds: 60 }), buildPolarXmlBytes({ exercises: [{ durationSeconds: 20 }, { durationSeconds: 30 }] }), buildRs200XmlBytes(), ...smallCorpus('polar-xml', /\.(xml|ped)$/)];
+  const polarJson = [buildPolarJsonBytes({ durationSeconds: 60 }), buildPolarJsonBytes({ exercises: [{ durationSeconds: 20 }, { durationSeconds: 30 }] })];
+  const pwx = [buildPwxBytes({ style: 'global-trainer', durationSeconds: 40, laps: 2 }), buildPwxBytes({ style: 'run-trainer', durationSeconds: 40 }), buildPwxBytes({ style: 'ipbike', durationSeconds: 30 }), ...smallCorpus('pwx', /\.pwx$/)];
+  const polarCsv = [buildPolarCsvBytes(), buildPolarCsvBytes({ power: true, dateFormat: 'DD.MM.YYYY' }), ...smallCorpus('polar-csv', /\.csv$/)];
+  const csv = [
+    buildCsvBytes({ durationSeconds: 20, time: 'iso' }),
+    buildCsvBytes({ durationSeconds: 20, language: 'de', delimiter: ';', decimal: ',', encoding: 'windows-1252', time: 'local' }),
+    buildCsvSummaryBytes({ rows: [{ startTime: Date.UTC(2024, 4, 1, 7), durationSeconds: 3600, distanceMeters: 30000 }] }),
+    ...smallCorpus('csv', /\.csv$/i),
+  ];
+  return { fit, tcx, gpx, 'polar-hrm': polarHrm, 'polar-xml': polarXml, 'polar-json': polarJson, pwx, 'polar-csv': polarCsv, csv, containers };
 }
