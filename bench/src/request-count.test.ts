@@ -31,7 +31,7 @@ describe('countCorpusRequests', () => {
     expect(run.skipped).toEqual(['corpus/gpx not found', 'corpus/bad not found']);
     expect(run.folders.map((f) => f.folder)).toEqual(['fit', 'tcx', 'perf', 'hrm']);
     expect(run.folders.find((f) => f.folder === 'perf')).toMatchObject({ files: 1, duplicates: 1, workouts: 0 });
-    expect(run.folders.find((f) => f.folder === 'hrm')).toMatchObject({ files: 1, entriesFailed: 1, failureCodes: ['unknown-format ×1'], workouts: 0 });
+    expect(run.folders.find((f) => f.folder === 'hrm')).toMatchObject({ files: 1, entriesFailed: 1, failureCodes: ['corrupt ×1'], workouts: 0 });
     expect(run.twelveHour).toMatchObject({ samples: 43_200, requests: 2 });
     expect(run.twelveHour?.fullBodyBytes).toBeGreaterThan(MAX_BODY_BYTES);
   });
