@@ -23,6 +23,10 @@ export const UPLOADER_MARKERS: DocsMarkers = {
   start: '<!-- bench:uploader:start (written by `pnpm bench`; edit the text above, not this block) -->',
   end: '<!-- bench:uploader:end -->',
 };
+export const PIPELINE_MARKERS: DocsMarkers = {
+  start: '<!-- bench:pipeline:start (written by `pnpm bench`; edit the text above, not this block) -->',
+  end: '<!-- bench:pipeline:end -->',
+};
 
 /**
  * Replaces what lies between the result markers of the benchmarks page, keeping the method

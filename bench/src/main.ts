@@ -1,12 +1,15 @@
 /**
- * `pnpm bench`, in four sections (each also alone with `--only`):
+ * `pnpm bench`, in five sections (each also alone with `--only`):
  * - parse: races our parser against @garmin/fitsdk, fit-file-parser and sports-lib (and
  *   fast-xml-parser as a reference for XML) on the largest corpus files and generated long files,
  *   and measures peak memory in fresh processes;
  * - mapper: `planWorkoutUpload` throughput, and reading a large `workout.get` answer;
  * - sandbox: `workout.create` requests per second against apps/sandbox over HTTPS;
  * - uploader: the quota limiter's cost per token (memory, Redis), uploads per second through
- *   `uploadWorkout` against the sandbox, and requests per workout over the whole corpus.
+ *   `uploadWorkout` against the sandbox, and requests per workout over the whole corpus;
+ * - pipeline: files per second through the whole import (parse, map, upload) over the corpus by
+ *   the queue with one and three real worker processes, the embedded mode and a naive script,
+ *   and each process's peak memory.
  * Prints the tables and writes each section into its own block of docs/benchmarks.md.
  * Flags: see options.ts.
  */
@@ -16,7 +19,7 @@ import type { Contender, LoadedContender } from './contender.js';
 import { describeFailure } from './contender.js';
 import { CONTENDERS } from './contenders.js';
 import type { DocsMarkers } from './docs.js';
-import { MAPPER_MARKERS, PARSE_MARKERS, SANDBOX_MARKERS, UPLOADER_MARKERS, writeResultsIntoDocs } from './docs.js';
+import { MAPPER_MARKERS, PARSE_MARKERS, PIPELINE_MARKERS, SANDBOX_MARKERS, UPLOADER_MARKERS, writeResultsIntoDocs } from './docs.js';
 import type { BenchFile } from './files.js';
 import { discoverCorpusFiles, sortBenchFiles } from './files.js';
 import { formatMegabytes, formatMs } from './format.js';
@@ -30,6 +33,8 @@ import { measureMemoryAll } from './memory.js';
 import type { BenchOptions } from './options.js';
 import { parseBenchArgs } from './options.js';
 import { DOCS_FILE, RESULTS_DIR } from './paths.js';
+import { runPipelineBench } from './pipeline-bench.js';
+import { formatPipelineResults } from './pipeline-report.js';
 import { findCountMismatches, formatResults } from './report.js';
 import type { BenchRun, ContenderInfo } from './results.js';
 import { toFileInfo } from './results.js';
@@ -76,10 +81,14 @@ async function main(): Promise<number> {
         const run = await runSandboxBench(options, machine, log);
         run.machine = { ...machine, loadAtEnd: currentLoad() };
         output = { block: formatSandboxResults(run), markers: SANDBOX_MARKERS, jsonFile: 'latest-sandbox.json', run };
-      } else {
+      } else if (section === 'uploader') {
         const run = await runUploaderBench(options, machine, log);
         run.machine = { ...machine, loadAtEnd: currentLoad() };
         output = { block: formatUploaderResults(run), markers: UPLOADER_MARKERS, jsonFile: 'latest-uploader.json', run };
+      } else {
+        const run = await runPipelineBench(options, machine, log);
+        run.machine = { ...machine, loadAtEnd: currentLoad() };
+        output = { block: formatPipelineResults(run), markers: PIPELINE_MARKERS, jsonFile: 'latest-pipeline.json', run };
       }
     } catch (error) {
       console.error(`[bench] the ${section} section failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -24,7 +24,8 @@ describe('parseBenchArgs', () => {
 
 describe('--only', () => {
   it('runs every section by default, in the canonical order', () => {
-    expect(parseBenchArgs([]).sections).toEqual(['parse', 'mapper', 'sandbox', 'uploader']);
+    expect(parseBenchArgs([]).sections).toEqual(['parse', 'mapper', 'sandbox', 'uploader', 'pipeline']);
+    expect(parseBenchArgs(['--only', 'pipeline']).sections).toEqual(['pipeline']);
     expect(parseBenchArgs(['--only', 'uploader']).sections).toEqual(['uploader']);
     expect(parseBenchArgs(['--only', 'sandbox,mapper']).sections).toEqual(['mapper', 'sandbox']);
     expect(parseBenchArgs(['--only', 'sandbox', '--only', 'parse']).sections).toEqual(['parse', 'sandbox']);
@@ -37,7 +38,7 @@ describe('--only', () => {
   });
 
   it('rejects an unknown section with the usual message form', () => {
-    expect(() => parseBenchArgs(['--only', 'worker'])).toThrow(/^\[bench\] --only takes parse, mapper, sandbox, uploader \(comma-separated\), got "worker"/);
+    expect(() => parseBenchArgs(['--only', 'worker'])).toThrow(/^\[bench\] --only takes parse, mapper, sandbox, uploader, pipeline \(comma-separated\), got "worker"/);
     expect(() => parseBenchArgs(['--only'])).toThrow(/--only needs a value/);
   });
 });

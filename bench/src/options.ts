@@ -8,12 +8,14 @@
  * | `--warmup N` | 1 | untimed rounds after the first (also untimed) parse, alternating like the timed ones |
  * | `--filter TEXT` | none | only files whose name contains TEXT (docs are not written) |
  * | `--no-memory` | memory on | skip the child-process memory runs |
- * | `--only LIST` | all sections | run only these sections (comma-separated, or the flag repeated): `parse`, `mapper`, `sandbox`, `uploader` |
+ * | `--only LIST` | all sections | run only these sections (comma-separated, or the flag repeated): `parse`, `mapper`, `sandbox`, `uploader`, `pipeline` |
  * | `--write` / `--no-write` | write on a full run | write each section that ran into its own block of docs/benchmarks.md |
  *
  * `--quick` also shortens the mapper rounds (3), the sandbox runs and the uploader's limiter
- * and upload runs (half the count and time of each); `--rounds`, `--warmup` and `--filter` apply
- * to the mapper's inputs as to the parse files (the uploader section takes neither). `--only` alone is not a partial run: each section writes only its own block.
+ * and upload runs (half the count and time of each), and imports the corpus without perf/ in the
+ * pipeline section; `--rounds`, `--warmup` and `--filter` apply to the mapper's inputs as to the
+ * parse files (the uploader section takes neither; the pipeline section takes `--rounds` as the
+ * number of times each mode imports the corpus, and `--warmup` for its in-process reference). `--only` alone is not a partial run: each section writes only its own block.
  */
 export interface BenchOptions {
   quick: boolean;
@@ -32,7 +34,7 @@ export interface BenchOptions {
 }
 
 /** The parts of `pnpm bench`, in the order a full run takes them. */
-export const BENCH_SECTIONS = ['parse', 'mapper', 'sandbox', 'uploader'] as const;
+export const BENCH_SECTIONS = ['parse', 'mapper', 'sandbox', 'uploader', 'pipeline'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export const USAGE = `usage: pnpm bench [--only ${BENCH_SECTIONS.join('|')}[,…]] [--quick] [--rounds N] [--warmup N] [--filter TEXT] [--no-memory] [--write | --no-write]`;
