@@ -66,7 +66,8 @@ const LOCAL = 0x04034b50;
 /**
  * Reads a zip's central directory and inflates every file entry, with caps on the number of
  * entries, each entry's size and the total. Entry names that could escape a folder
- * (`../x`, `/x`, `C:\x`, control characters) are refused per entry; nothing is written to disk.
+ * (`../x`, `/x`, `C:\x`, control characters) are refused per entry, as are entries whose bytes
+ * overlap another's (an overlapping zip bomb); nothing is written to disk.
  */
 export function unzip(bytes: Uint8Array, file: string | undefined, limits: ParseLimits): ContainerEntry[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -93,6 +94,8 @@ export function unzip(bytes: Uint8Array, file: string | undefined, limits: Parse
   }
 
   const entries: ContainerEntry[] = [];
+  /** Bytes of the archive each entry read so far occupies (local header and data), `[from, to)`. */
+  const spans: Array<[number, number]> = [];
   const prefix = file ?? 'archive.zip';
   let budget = limits.maxDecompressedBytes;
   let p = cdOffset;
@@ -143,6 +146,12 @@ export function unzip(bytes: Uint8Array, file: string | undefined, limits: Parse
       fail('truncated', 'its data runs past the end of the archive');
       continue;
     }
+    // Entries sharing their bytes: 250 KB of deflate would make 4 entries of 250 MiB each (an overlapping zip bomb).
+    if (spans.some(([from, to]) => localOffset < to && dataStart + compressedSize > from)) {
+      fail('corrupt', 'its data overlaps another entry of the archive (a zip-bomb trick); refused');
+      continue;
+    }
+    spans.push([localOffset, dataStart + compressedSize]);
     const data = bytes.subarray(dataStart, dataStart + compressedSize);
     let out: Uint8Array;
     if (method === 0) out = data;

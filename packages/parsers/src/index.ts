@@ -11,6 +11,10 @@ export { polarHrmParser, parsePolarHrm, isPolarHrm } from './polar-hrm/polar-hrm
 export { readPdd, findPddExercise, applyPddExercise, PDD_MAX_BYTES } from './polar-hrm/pdd.js';
 export type { PddDay } from './polar-hrm/pdd.js';
 export { findCompanions, mergeHrmWithGpx } from './polar-hrm/companions.js';
+export type { PolarCompanions } from './polar-hrm/companions.js';
+export { joinHrmCompanions, mergedGpxReason, readPddReason } from './polar-hrm/join-companions.js';
+export type { HrmCompanionFiles, JoinedHrm } from './polar-hrm/join-companions.js';
+export { joinArchiveCompanions } from './polar-hrm/archive-companions.js';
 export { polarXmlParser } from './polar-xml.js';
 export { polarJsonParser, detectPolarJson, POLAR_JSON_MAX_BYTES } from './polar-json.js';
 export { summarizeSkipped, skippedPattern } from './skipped-summary.js';

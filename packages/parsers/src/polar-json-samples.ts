@@ -13,6 +13,7 @@
  *    of one stream in the same grid slot is dropped (`samples-merged`);
  * 4. the rows are the union of all slots; a stream without a sample in a row has a gap there.
  */
+import { MIN_START_TIME } from '@optimo-import/workout';
 import type { Channel, WarningCollector } from '@optimo-import/workout';
 import { ParseError } from './errors.js';
 import { parseIsoDateTime } from './time.js';
@@ -38,7 +39,8 @@ export function createRelativeClock(startLocalMs: number, startUtcMs: number): R
   return (text) => {
     if (typeof text !== 'string' || text.length > 40) return NaN;
     const p = parseIsoDateTime(text);
-    if (!p) return NaN;
+    // Before 1990 is no time a device recorded (a sample of year 0024 would move the start back 2000 years).
+    if (!p || p.localAsUtcMs < MIN_START_TIME) return NaN;
     return p.offsetMinutes === undefined ? p.localAsUtcMs - startLocalMs : p.localAsUtcMs - p.offsetMinutes * 60000 - startUtcMs;
   };
 }

@@ -29,7 +29,7 @@
  *   `exportVersion` or `startTime` key. Other files of the export (account data, activity
  *   days, sleep…) are not claimed, so an export zip yields its sessions and skips the rest.
  */
-import { buildWorkout, createWarnings, PLAUSIBLE } from '@optimo-import/workout';
+import { buildWorkout, createWarnings, MIN_START_TIME, PLAUSIBLE } from '@optimo-import/workout';
 import type { Channel, LapDraft, LapTrigger, Summary, WarningCollector, Workout } from '@optimo-import/workout';
 import { ParseError } from './errors.js';
 import { formatBytes } from './containers.js';
@@ -188,7 +188,8 @@ function exerciseDraft(ex: Json, session: Json, ctx: ParseContext): PolarDraft |
   const warnings = createWarnings();
   const ownStart = str(ex.startTime);
   const startText = ownStart ?? str(session.startTime);
-  const parsed = startText === undefined ? undefined : parseIsoDateTime(startText);
+  const read = startText === undefined ? undefined : parseIsoDateTime(startText);
+  const parsed = read !== undefined && read.localAsUtcMs >= MIN_START_TIME ? read : undefined;
   if (!parsed) return startText === undefined ? 'an exercise without a startTime' : `an exercise whose startTime "${startText.slice(0, 40)}" is not a date-time`;
   if (ownStart === undefined && Object.keys(ex).length > 0) warnings.add('start-from-session', "the exercise has no startTime; the session's is used");
   let start: ResolvedStart;

@@ -115,6 +115,12 @@ function setValue<K extends string>(into: Partial<Record<K, number>>, field: K, 
 }
 
 /** One pass over `<calendar-items>`: the exercises with their result values, laps and sample strings. */
+/**
+ * The most path segments a field key has: deeper elements name no field, and joining their whole
+ * path at every close would be quadratic in the nesting (80,000 nested elements: 50 s).
+ */
+const MAX_KEY_SEGMENTS = Math.max(...[...RESULT_FIELDS.keys(), ...LAP_FIELDS.keys(), 'speed/type'].map((key) => key.split('/').length));
+
 export function readPptExercises(r: XmlReader): ExerciseAcc[] {
   const exercises: ExerciseAcc[] = [];
   const path: string[] = [];
@@ -154,7 +160,7 @@ export function readPptExercises(r: XmlReader): ExerciseAcc[] {
     if (lap) {
       if (depth === lapDepth) lap = undefined;
       else {
-        const field = LAP_FIELDS.get(path.slice(lapDepth, depth).join('/'));
+        const field = depth - lapDepth <= MAX_KEY_SEGMENTS ? LAP_FIELDS.get(path.slice(lapDepth, depth).join('/')) : undefined;
         if (field) setValue(lap.values, field[0], field[1], r.text());
       }
       continue;
@@ -175,7 +181,7 @@ export function readPptExercises(r: XmlReader): ExerciseAcc[] {
       else if (name === 'note') ex.note = r.text().trim() || undefined;
       continue;
     }
-    if (path[exDepth] !== 'result') continue;
+    if (path[exDepth] !== 'result' || depth - exDepth - 1 > MAX_KEY_SEGMENTS) continue;
     const key = path.slice(exDepth + 1, depth).join('/');
     if (key === 'speed/type') ex.speedType = r.text().trim() || undefined;
     else {

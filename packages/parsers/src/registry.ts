@@ -14,8 +14,11 @@ import { pwxParser } from './pwx.js';
 import { tcxParser } from './tcx.js';
 import { recognizeUnsupported, recognizeUnsupportedArchive, unsupportedFormatError, unsupportedFormatMessage } from './unsupported.js';
 import { isValidTimeZone } from './time.js';
-import type { FormatParser, ParseContext, ParseLimits, ParseOptions } from './types.js';
+import { joinArchiveCompanions } from './polar-hrm/archive-companions.js';
+import type { EntryResult, FormatParser, ParseContext, ParseLimits, ParseOptions } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
+
+export type { EntryResult } from './types.js';
 
 /** Every format, in detection order (the most specific first; a generic CSV reader goes last). */
 export const PARSERS: readonly FormatParser[] = [fitParser, tcxParser, gpxParser, polarHrmParser, polarXmlParser, polarJsonParser, pwxParser, polarCsvParser, csvParser];
@@ -61,12 +64,6 @@ function safeDetect(parser: FormatParser, bytes: Uint8Array): boolean {
   }
 }
 
-/** What became of one file or archive entry. */
-export type EntryResult =
-  | { name: string; status: 'ok'; format: FormatId; workouts: Workout[] }
-  | { name: string; status: 'failed'; format?: FormatId | ContainerKind; error: ParseError }
-  | { name: string; status: 'skipped'; reason: string };
-
 function resolveOptions(options: ParseOptions): { limits: ParseLimits; timeZone?: string } {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) {
@@ -78,7 +75,9 @@ function resolveOptions(options: ParseOptions): { limits: ParseLimits; timeZone?
 /**
  * Parses a file that may be a container: every entry gets a result. Entries of a zip that no
  * parser recognises are `skipped` (a stray .doc in an export); a file given on its own that no
- * parser recognises is `failed` with `unknown-format`. Never throws for bad content.
+ * parser recognises is `failed` with `unknown-format`. Polar companions in one zip folder
+ * (`x.hrm` with `x.gpx` and the day's `.pdd`) become one workout, the companions `skipped`
+ * (polar-hrm/archive-companions.ts). Never throws for bad content.
  */
 export function parseFile(bytes: Uint8Array, options: ParseOptions = {}): EntryResult[] {
   const resolved = resolveOptions(options);
@@ -120,6 +119,7 @@ function walk(
         if (entry.error) out.push({ name: entry.name, status: 'failed', format: 'zip', error: entry.error });
         else if (entry.bytes) walk(entry.bytes, entry.name, options, resolved, depth + 1, true, out);
       }
+      out.splice(before, out.length - before, ...joinArchiveCompanions(out.slice(before), entries));
       if (!out.slice(before).some((r) => r.status !== 'skipped')) {
         const skipped = out.slice(before).map((r) => r.name.slice(r.name.lastIndexOf('!') + 1));
         out.splice(before, out.length - before, {

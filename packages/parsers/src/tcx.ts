@@ -147,6 +147,8 @@ function readActivities(input: Uint8Array, ctx: ParseContext, times: TimeReader)
         lap = { startText, start: startText === undefined ? NaN : times.read(startText), firstRow: rows, endRow: rows, trackRows: [], values: {} };
         act.laps.push(lap);
       } else if (name === 'Activity') {
+        // Nested, its laps would count the rows of the inner one (an elapsed time of NaN).
+        if (act !== undefined) throw r.error('corrupt', '<Activity> inside another <Activity>');
         act = newActivity(r.attr('Sport'), session);
         activities.push(act);
         naiveAtOpen = times.naiveCount;

@@ -1,5 +1,7 @@
 import type { FormatId, Workout } from '@optimo-import/workout';
+import type { ContainerKind } from './containers.js';
 import type { CsvMapping } from './csv/mapping.js';
+import type { ParseError } from './errors.js';
 
 export interface ParseOptions {
   /** The file's name; used in errors and as a tie-breaker in detection, never as the only clue. */
@@ -7,13 +9,18 @@ export interface ParseOptions {
   /** Force a format instead of detecting it. */
   format?: FormatId;
   /**
-   * IANA zone for times a file gives as naive local wall-clock time (and for files known to
-   * store local time as UTC). Default `UTC`, with a warning where it was needed.
+   * IANA zone for times a file gives as naive local wall-clock time (Polar HRM, Polar XML, Polar
+   * Flow CSV, PWX, spreadsheet CSV, Timex FIT that stores local time as UTC). Default: this
+   * machine's zone, with a `zone-assumed` warning (local-time.ts). TCX and GPX times without a
+   * zone are read in it too, else as UTC. Times a file gives in UTC (FIT, TCX, GPX) never change.
    */
   timeZone?: string;
   /** Size caps; see DEFAULT_LIMITS. */
   limits?: Partial<ParseLimits>;
-  /** A column mapping for spreadsheet CSVs the detection cannot read (src/csv/README.md); use with `format: 'csv'`. */
+  /**
+   * A column mapping for spreadsheet CSVs the detection cannot read (src/csv/README.md), used by
+   * the `csv` parser only: with `format: 'csv'`, or for a file the detection takes for a CSV.
+   */
   csvMapping?: CsvMapping;
 }
 
@@ -56,3 +63,9 @@ export interface FormatParser {
   /** Throws ParseError when no usable workout can be made. */
   parse(input: Uint8Array, context: ParseContext): Workout[];
 }
+
+/** What became of one file or archive entry (`parseFile`). */
+export type EntryResult =
+  | { name: string; status: 'ok'; format: FormatId; workouts: Workout[] }
+  | { name: string; status: 'failed'; format?: FormatId | ContainerKind; error: ParseError }
+  | { name: string; status: 'skipped'; reason: string };

@@ -19,6 +19,7 @@
  * | WKO+                         | `WKO` + 0x1A at byte 0                                                         |
  * | CompuTrainer 3DP             | ASCII `perf` at byte 4                                                         |
  * | Polar raw (.srd/.hsr/.frd)   | the name only (no signature), binary content                                    |
+ * | Polar day file (.pdd)        | a `[DayInfo]` section first (the day's index: no recording; read beside its `.hrm`s) |
  * | PowerTap raw                 | the name only (`.raw`)                                                         |
  * | Excel .xls                   | OLE2 signature D0 CF 11 E0 and an `.xls` name                                   |
  * | Excel .xlsx / KMZ / Suunto SDE | zips: see recognizeUnsupportedArchive                                        |
@@ -86,6 +87,11 @@ const RECOGNIZERS: readonly Recognizer[] = [
     format: 'Polar raw file (.srd/.hsr/.frd)',
     hint: 'open it in Polar ProTrainer or Precision Performance and save it as HRM, or convert it with GoldenCheetah or SportsTracker to TCX',
     test: (s) => (s.ext === 'srd' || s.ext === 'hsr' || s.ext === 'frd') && looksBinary(s.bytes),
+  },
+  {
+    format: 'Polar day file (.pdd)',
+    hint: "the day's index of exercises, no recording: import the day's .hrm files, with the .pdd beside them (it gives their names and sports)",
+    test: (s) => /^\s*\[DayInfo\][ \t]*\r?\n/i.test(s.head.replace(/^\u00EF\u00BB\u00BF/, '')),
   },
   { format: 'PowerTap raw (.raw)', hint: 'open it in PowerAgent or GoldenCheetah and export TCX, PWX or FIT', test: (s) => s.ext === 'raw' },
   { format: 'Excel spreadsheet (.xls)', hint: 'a spreadsheet, not a workout file: save the sheet as CSV, or upload the original FIT, TCX or GPX', test: (s) => s.ext === 'xls' && startsWith(s.bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) },

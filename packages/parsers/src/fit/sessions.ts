@@ -84,10 +84,14 @@ function usableRows(unit: FitUnit, time: Float64Array): { rows: Int32Array; jump
   return { rows: rows.subarray(0, n), jumps: count - n };
 }
 
-/** The session's start: start_time, else its end timestamp minus its elapsed time. */
+/**
+ * The session's start: start_time, else its end timestamp minus its elapsed time — never before
+ * the FIT epoch (a start_time read through a signed base type, an elapsed time longer than the
+ * clock has run: no time at all).
+ */
 function startOf(s: SessionValues): number {
-  if (finite(s.startTime)) return s.startTime;
-  if (finite(s.timestamp) && finite(s.totalElapsedTime)) return s.timestamp - s.totalElapsedTime;
+  if (finite(s.startTime) && s.startTime >= 0) return s.startTime;
+  if (finite(s.timestamp) && finite(s.totalElapsedTime) && s.timestamp - s.totalElapsedTime >= 0) return s.timestamp - s.totalElapsedTime;
   return NaN;
 }
 
