@@ -1,5 +1,6 @@
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { escapeNameBytes, invalidUtf8Names } from './printable.js';
 
 export interface FoundFile {
   path: string;
@@ -10,7 +11,8 @@ export interface FoundFile {
 /**
  * Expands files and folders into the files to read, folders walked recursively in name order.
  * Symbolic links to files are read; links to folders are not followed (no loops, no escaping
- * the folder given) and are reported.
+ * the folder given) and are reported. A name in a folder that is not valid UTF-8 is reported
+ * (`unreadable`, its path showing the bad bytes as `\xNN`): a job names its file by a string path.
  */
 export async function collectFiles(paths: readonly string[]): Promise<FoundFile[]> {
   const out: FoundFile[] = [];
@@ -50,7 +52,16 @@ async function visit(path: string, explicit: boolean, out: FoundFile[]): Promise
       out.push({ path, problem: { code: 'unreadable', message: (error as Error).message } });
       return;
     }
+    const invalid = await invalidUtf8Names(names, () => readdir(path, { encoding: 'buffer' })).catch(() => []);
+    // The decoded name of each such file (two may decode alike) → their escaped names.
+    const bad = new Map<string, string[]>();
+    for (const raw of invalid) bad.set(raw.toString('utf8'), [...(bad.get(raw.toString('utf8')) ?? []), escapeNameBytes(raw)]);
     for (const name of names) {
+      const escaped = bad.get(name)?.shift();
+      if (escaped !== undefined) {
+        out.push({ path: join(path, escaped), problem: { code: 'unreadable', message: 'the file name is not valid UTF-8 (its bad bytes shown as \\xNN); rename it to import it' } });
+        continue;
+      }
       if (name.startsWith('.')) continue; // hidden files and partial downloads
       await visit(join(path, name), false, out);
     }

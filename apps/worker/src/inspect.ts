@@ -1,14 +1,26 @@
+/**
+ * `optimo-import inspect`: what each file would import, or why not, read as the pipeline reads it
+ * — the same zone rule, the CSV column mapping (`--csv-mapping`: a file no parser detects is read
+ * as CSV with it), and Polar companions (polar-companions.ts): an `x.hrm` is shown merged with
+ * the `x.gpx` and the day's `.pdd` beside it, that `x.gpx` as `skipped` ("a Polar companion:
+ * merged into x.hrm", `companionOf` in JSON) and a `.pdd` as `skipped`, never as a failure.
+ */
 import { readFile, stat } from 'node:fs/promises';
 import { channelsOf } from '@optimo-import/workout';
 import type { Workout } from '@optimo-import/workout';
-import { DEFAULT_LIMITS, parseFile } from '@optimo-import/parsers';
-import type { EntryResult } from '@optimo-import/parsers';
+import { DEFAULT_LIMITS, mergedGpxReason } from '@optimo-import/parsers';
+import type { CsvMapping, EntryResult } from '@optimo-import/parsers';
+import { parseInput } from './csv-mapping.js';
 import { collectFiles } from './files.js';
 import { formatDistance, formatDuration, formatLocal, formatUtc, localOffsetOf } from './format.js';
+import { createFolderListings, isPddName, pddSkipReason, resolveDiskCompanions } from './polar-companions.js';
+import type { FolderListings } from './polar-companions.js';
 
 export interface InspectOptions {
   json: boolean;
   timeZone?: string;
+  /** A checked CSV column mapping (`--csv-mapping`). */
+  csvMapping?: CsvMapping;
   /** Where lines go (stdout in the CLI). */
   write: (line: string) => void;
 }
@@ -21,7 +33,8 @@ export interface InspectSummary {
 
 /** One input file's outcome as `inspect --json` prints it. */
 export type InspectRecord =
-  | { file: string; ok: true; workouts: WorkoutRecord[]; skipped?: { entry: string; reason: string }[] }
+  /** `companionOf`: for a Polar GPX merged into the HRM beside it, that HRM's path. */
+  | { file: string; ok: true; workouts: WorkoutRecord[]; skipped?: { entry: string; reason: string }[]; companionOf?: string }
   | {
       file: string;
       ok: false;
@@ -138,11 +151,12 @@ function textLines(rec: InspectRecord, timeZone: string | undefined): string[] {
 /** Inspects files and folders; returns the exit code (0 all parsed, 1 any failed). */
 export async function inspectPaths(paths: readonly string[], options: InspectOptions): Promise<{ exitCode: number; summary: InspectSummary }> {
   const summary: InspectSummary = { files: 0, failedFiles: 0, workouts: 0 };
+  const listings = createFolderListings();
   for (const found of await collectFiles(paths)) {
     summary.files++;
     let rec: InspectRecord;
     if (found.problem) rec = { file: found.path, ok: false, error: { code: found.problem.code, message: `${found.path}: ${found.problem.message}` } };
-    else rec = await inspectFile(found.path, options.timeZone);
+    else rec = await inspectFile(found.path, options, listings);
     if (!rec.ok) summary.failedFiles++;
     summary.workouts += rec.workouts?.length ?? 0;
     if (options.json) options.write(JSON.stringify(rec));
@@ -154,7 +168,8 @@ export async function inspectPaths(paths: readonly string[], options: InspectOpt
   return { exitCode: summary.failedFiles > 0 ? 1 : 0, summary };
 }
 
-async function inspectFile(path: string, timeZone: string | undefined): Promise<InspectRecord> {
+async function inspectFile(path: string, options: InspectOptions, listings: FolderListings): Promise<InspectRecord> {
+  const { timeZone, csvMapping } = options;
   try {
     const size = (await stat(path)).size;
     if (size > DEFAULT_LIMITS.maxFileBytes) {
@@ -166,7 +181,15 @@ async function inspectFile(path: string, timeZone: string | undefined): Promise<
     }
     const buf = await readFile(path);
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    return recordOf(path, parseFile(bytes, { fileName: path, timeZone }), timeZone);
+    let results = isPddName(path) ? [] : parseInput(bytes, { fileName: path, ...(timeZone === undefined ? {} : { timeZone }), ...(csvMapping === undefined ? {} : { csvMapping }) });
+    const companions = await resolveDiskCompanions(path, results, { listings, ...(timeZone === undefined ? {} : { timeZone }) });
+    if (companions.role === 'gpx-companion') {
+      return { file: path, ok: true, workouts: [], skipped: [{ entry: path, reason: mergedGpxReason(companions.hrm.fileName) }], companionOf: companions.hrm.path };
+    }
+    // A day file is no workout: never imported (migrate leaves it out, watch ignores it), never a failure.
+    if (companions.role === 'pdd') return { file: path, ok: true, workouts: [], skipped: [{ entry: path, reason: pddSkipReason(companions.hrms) }] };
+    if (companions.role === 'hrm') results = companions.results;
+    return recordOf(path, results, timeZone);
   } catch (error) {
     return { file: path, ok: false, error: { code: 'unreadable', message: `${path}: ${(error as Error).message}` } };
   }

@@ -1,13 +1,18 @@
 import { readFile, stat } from 'node:fs/promises';
-import { DEFAULT_LIMITS, parseFile } from '@optimo-import/parsers';
+import { DEFAULT_LIMITS, mergedGpxReason } from '@optimo-import/parsers';
+import type { CsvMapping, EntryResult } from '@optimo-import/parsers';
 import { isMappingError, planWorkoutUpload } from '@optimo-import/mapper';
 import type { Workout } from '@optimo-import/workout';
+import { parseInput } from './csv-mapping.js';
+import { createFolderListings, resolveDiskCompanions } from './polar-companions.js';
 
 export interface MapOptions {
   /** The athlete id written into each request; a visible placeholder when not given. */
   athleteId?: string;
-  /** The account's IANA zone for local date-times. */
+  /** The account's IANA zone for local date-times (and for files that record naive local times). */
   timeZone: string;
+  /** A checked CSV column mapping (`--csv-mapping`). */
+  csvMapping?: CsvMapping;
   out: (line: string) => void;
   err: (line: string) => void;
 }
@@ -18,8 +23,10 @@ export const ATHLETE_ID_PLACEHOLDER = 'ATHLETE_ID';
 
 /**
  * Prints the request bodies that would be sent for every workout in a file, each preceded by
- * an XML comment saying what it is, and the request count; sends nothing. Exit code 0, or 1
- * when the file or a workout cannot be mapped.
+ * an XML comment saying what it is, and the request count; sends nothing. The file is read as
+ * its job would read it: with the CSV mapping, and a Polar `x.hrm` merged with the `x.gpx` and
+ * day file beside it (that `x.gpx` then sends nothing). Exit code 0, or 1 when the file or a
+ * workout cannot be mapped.
  */
 export async function mapFile(path: string, options: MapOptions): Promise<number> {
   let bytes: Uint8Array;
@@ -39,7 +46,16 @@ export async function mapFile(path: string, options: MapOptions): Promise<number
   let failed = false;
   let workouts = 0;
   let requests = 0;
-  for (const entry of parseFile(bytes, { fileName: path, timeZone: options.timeZone })) {
+  let results: EntryResult[] = parseInput(bytes, { fileName: path, timeZone: options.timeZone, ...(options.csvMapping === undefined ? {} : { csvMapping: options.csvMapping }) });
+  try {
+    const companions = await resolveDiskCompanions(path, results, { listings: createFolderListings(), timeZone: options.timeZone });
+    if (companions.role === 'hrm') results = companions.results;
+    if (companions.role === 'gpx-companion') results = [{ name: path, status: 'skipped', reason: mergedGpxReason(companions.hrm.fileName) }];
+  } catch (error) {
+    options.err(`${path}: unreadable: looking at the files beside it failed: ${(error as Error).message}`);
+    return 1;
+  }
+  for (const entry of results) {
     if (entry.status === 'skipped') {
       options.out(`<!-- ${comment(entry.name)}: skipped, ${comment(entry.reason)} -->`);
       continue;

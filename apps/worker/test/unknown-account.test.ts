@@ -60,6 +60,8 @@ describe('a job of an account configured on another worker', () => {
         const result = await runner.waitFor(jobId);
         expect(result.outcome).toBe('imported');
         expect(result.account).toBe(elsewhere);
+        // The submitted bytes are gone from Redis once the result is final.
+        expect(await redis.exists(job.file.kind === 'redis' ? job.file.key : '')).toBe(0);
       } finally {
         await workerY.close();
         await pipelineY.close();

@@ -115,6 +115,9 @@ export function createImportClient(options: ImportClientOptions): ImportClient {
   queue.on('error', reportError);
   const results = createRedisResultStore(redis, prefix);
   const emitter = new EventEmitter();
+  // Every waitForResult listens until its job settles: a service waiting for many files at once is
+  // normal use, not a leak (the listeners go when each wait ends), so no MaxListenersExceededWarning.
+  emitter.setMaxListeners(0);
   let events: Promise<QueueEvents> | undefined;
   let closed = false;
   const waiters = new Set<(error: Error) => void>();

@@ -5,6 +5,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
+import { isParseError } from '@optimo-import/parsers';
+import { csvMappingOfJob } from '../csv-mapping.js';
 import { sha256Hex, sha256OfFile } from '../jobs/hash.js';
 import { importJobSchema, jobIdOf, MAX_FILE_BYTES, MAX_STORED_FILE_BYTES } from '../jobs/job-data.js';
 import type { FORMATS, ImportJobData, JobFile } from '../jobs/job-data.js';
@@ -26,6 +28,11 @@ export interface SubmitInput {
   format?: (typeof FORMATS)[number];
   /** Zone for files that record naive local times; default the account's. */
   timeZone?: string;
+  /**
+   * A CSV column mapping (the JSON object of a mapping file): used by the CSV parser, and a
+   * file no parser detects is read as CSV with it. Checked here with `readCsvMapping`.
+   */
+  csvMapping?: Record<string, unknown>;
 }
 
 export interface Submission {
@@ -52,7 +59,7 @@ function schemaProblems(value: unknown): Array<{ field: string; text: string }> 
 /** Checks the input, hashes the file, builds the job data. `fileKey(jobId)` is where bytes go. */
 export async function prepareSubmission(input: SubmitInput, fileKey: (jobId: string) => string, now: number): Promise<Submission> {
   if (typeof input !== 'object' || input === null) {
-    throw invalid([`(input): an object { account, athleteId, file, fileName, format?, timeZone? }, got ${input === null ? 'null' : typeof input}`]);
+    throw invalid([`(input): an object { account, athleteId, file, fileName, format?, timeZone?, csvMapping? }, got ${input === null ? 'null' : typeof input}`]);
   }
   const { file } = input;
   const fileProblems: string[] = [];
@@ -80,6 +87,7 @@ export async function prepareSubmission(input: SubmitInput, fileKey: (jobId: str
     ...(input.format === undefined ? {} : { format: input.format }),
     origin: 'submit',
     ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone }),
+    ...(input.csvMapping === undefined ? {} : { csvMapping: input.csvMapping }),
     submittedAt: now,
   });
   const jobFileOf = (key: string): JobFile => (typeof file === 'string' ? { kind: 'path', path: file } : { kind: 'redis', key, size: (file as Uint8Array).byteLength });
@@ -88,6 +96,13 @@ export async function prepareSubmission(input: SubmitInput, fileKey: (jobId: str
   const draftFile: JobFile = fileProblems.length > 0 ? { kind: 'path', path: '/' } : jobFileOf('draft');
   const draftProblems = schemaProblems(build('0'.repeat(64), draftFile));
   const problems = [...fileProblems, ...draftProblems.filter((problem) => fileProblems.length === 0 || (problem.field !== 'file' && !problem.field.startsWith('file.'))).map((problem) => problem.text)];
+  if (input.csvMapping !== undefined && !draftProblems.some((problem) => problem.field.startsWith('csvMapping'))) {
+    try {
+      csvMappingOfJob(input.csvMapping);
+    } catch (error) {
+      problems.push(`csvMapping: ${isParseError(error) ? error.detail : (error as Error).message}`);
+    }
+  }
   if (problems.length > 0) throw invalid(problems);
 
   let contentHash: string;

@@ -39,7 +39,11 @@ export interface LocalWorkOptions {
 export async function startLocalWork(run: RunContext, options: LocalWorkOptions = {}): Promise<LocalWork> {
   // Every configured account, not only the one this command imports for: the worker in this
   // process also takes other accounts' jobs from the shared queue.
-  const base = { accounts: run.mode === 'queue' ? run.config.accounts : run.accounts, ...(run.daySeconds === undefined ? {} : { daySeconds: run.daySeconds }) };
+  const base = {
+    accounts: run.mode === 'queue' ? run.config.accounts : run.accounts,
+    ...(run.daySeconds === undefined ? {} : { daySeconds: run.daySeconds }),
+    ...(run.tokenHoldMs === undefined ? {} : { tokenHoldMs: run.tokenHoldMs }),
+  };
   if (run.mode === 'queue') {
     const redis = run.redis;
     if (redis === undefined) throw new Error('queue mode without Redis');

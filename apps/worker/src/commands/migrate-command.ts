@@ -1,6 +1,7 @@
 /**
  * `optimo-import migrate <file|folder|zip>... --athlete ID [--dry-run] [--report FILE]
- * [--time-zone ZONE] [--no-work] [--concurrency N] [--sandbox] [--state-dir DIR] [config flags]`.
+ * [--time-zone ZONE] [--csv-mapping FILE] [--no-work] [--concurrency N] [--sandbox]
+ * [--state-dir DIR] [config flags]`.
  *
  * A batch run. Each file is hashed and enqueued once (job id `<account>@<sha256>`); with a Redis
  * URL the jobs go to the shared queue and this process works them as one more worker (unless
@@ -9,6 +10,11 @@
  * Ctrl-C (or a crash) and the same command again: files with a final result are not run again,
  * workouts the ledger knows are not sent again. The report (JSON + CSV) is written at the end and
  * when interrupted: `--report FILE`, default `optimo-import-report-<migration>.json/.csv` here.
+ *
+ * Polar `.pdd` day files are no jobs: they hold no recording, and the job of each `.hrm` beside
+ * them reads them (polar-companions.ts). `--csv-mapping FILE` is checked here (a bad one is a
+ * usage error) and travels in every job as `csvMapping`; a file that failed to parse in an
+ * earlier run is read again when the mapping is given.
  *
  * Exit codes: 0 every file imported or a duplicate; 1 some file failed (or, interrupted, 130);
  * 2 usage or config error.
@@ -21,8 +27,10 @@ import { isValidTimeZone } from '@optimo-import/parsers';
 import type { CliIo } from '../cli.js';
 import { CONFIG_FLAG_OPTIONS, readProcessContext } from '../config.js';
 import type { ResolveConfigOptions } from '../config.js';
+import { readCsvMappingFile } from '../csv-mapping.js';
+import type { CsvMappingFile } from '../csv-mapping.js';
 import { collectFiles } from '../files.js';
-import { isRetryableOnRerun } from '../jobs/embedded-runner.js';
+import { isMappingRerun, isRetryableOnRerun } from '../jobs/rerun.js';
 import { sha256OfFile } from '../jobs/hash.js';
 import { jobIdOf, MAX_FILE_BYTES } from '../jobs/job-data.js';
 import type { ImportJobData, ImportResult } from '../jobs/job-data.js';
@@ -34,6 +42,8 @@ import { buildReport } from '../migrate/report.js';
 import type { MigrationReport, ReportFileInput } from '../migrate/report.js';
 import { formatSummary } from '../migrate/report-summary.js';
 import { reportPaths, writeReport } from '../migrate/report-write.js';
+import { isPddName } from '../polar-companions.js';
+import { printable } from '../printable.js';
 import { startLocalWork } from './local-work.js';
 import type { LocalWork } from './local-work.js';
 import { openRunContext, RunSetupError } from './run-context.js';
@@ -73,6 +83,7 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
         athlete: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         report: { type: 'string' },
+        'csv-mapping': { type: 'string' },
         'no-work': { type: 'boolean', default: false },
         concurrency: { type: 'string' },
         sandbox: { type: 'boolean', default: false },
@@ -104,16 +115,32 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) return usage('--concurrency must be a whole number from 1 to 64');
   const context = options.context ?? readProcessContext();
   const progressStream = options.progress ?? process.stderr;
+  let csvMapping: CsvMappingFile | undefined;
+  if (values['csv-mapping'] !== undefined) {
+    try {
+      csvMapping = await readCsvMappingFile(resolve(context.cwd, values['csv-mapping']));
+    } catch (error) {
+      return usage(`--csv-mapping: ${(error as Error).message}`);
+    }
+  }
+  const dayFilesLine = (count: number): void => {
+    if (count > 0) io.out(`${count} Polar day file(s) (.pdd) read as companions`);
+  };
 
   if (values['dry-run'] === true) {
     const started = Date.now();
-    const result = await dryRunFiles(positionals.map((path) => resolve(context.cwd, path)), { athleteId, ...(timeZone === undefined ? {} : { timeZone }) });
+    const result = await dryRunFiles(positionals.map((path) => resolve(context.cwd, path)), {
+      athleteId,
+      ...(timeZone === undefined ? {} : { timeZone }),
+      ...(csvMapping === undefined ? {} : { csvMapping: csvMapping.mapping }),
+    });
+    dayFilesLine(result.dayFiles);
     const report = buildReport({ migration: 'dry-run', athleteId, startedAt: started, endedAt: Date.now(), dryRun: result });
     if (values.report !== undefined) {
       const written = await writeReport(report, resolve(context.cwd, values.report));
       io.out(`report: ${written.json} and ${written.csv}`);
     }
-    for (const line of formatSummary(report)) io.out(line);
+    for (const line of formatSummary(report)) io.out(printable(line));
     return report.totals.failed > 0 ? 1 : 0;
   }
 
@@ -143,9 +170,12 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
     const migration = migrationIdOf(account, athleteId as string, paths);
     const reportBase = resolve(context.cwd, values.report ?? `optimo-import-report-${migration}`);
     const excluded = new Set(Object.values(reportPaths(reportBase)));
-    const found = (await collectFiles(paths)).filter((file) => !excluded.has(resolve(file.path)));
+    const collected = (await collectFiles(paths)).filter((file) => !excluded.has(resolve(file.path)));
+    // Day files are no workouts: the jobs of the .hrm files beside them read them.
+    const found = collected.filter((file) => file.problem !== undefined || !isPddName(file.path));
     if (run.sandboxPage !== undefined) io.out(`sandbox started in this process: ${run.sandboxPage}`);
     io.out(`migration ${migration}: ${found.length} file(s) for athlete ${athleteId} of account ${account} (${run.mode === 'queue' ? `queue at ${run.config.redis.shown}` : `embedded, state in ${run.stateDir ?? '?'}`})`);
+    dayFilesLine(collected.length - found.length);
 
     const planned: Planned[] = [];
     for (const file of found) {
@@ -171,6 +201,7 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
           origin: 'migrate',
           migration,
           ...(timeZone === undefined ? {} : { timeZone }),
+          ...(csvMapping === undefined ? {} : { csvMapping: csvMapping.json }),
           submittedAt: Date.now(),
         };
         planned.push({ input: { path, contentHash, jobId: jobIdOf(account, contentHash) }, job });
@@ -197,11 +228,12 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
       for (const [index, [jobId, job]] of [...jobs.entries()].entries()) {
         if (stopping.stop.aborted) break;
         const before = known[index];
-        if (before !== undefined && !isRetryableOnRerun(before)) {
+        if (before !== undefined && !isRetryableOnRerun(before, job)) {
           finals.set(jobId, before);
           continue;
         }
-        if (before !== undefined) {
+        // A parse failure met again with a CSV mapping: the runner drops the old job and result and reads the file with the mapping.
+        if (before !== undefined && !isMappingRerun(before, job)) {
           // Failed last time for a reason that may be gone (network, token, an account not configured then): run it again.
           await work.results.remove(jobId);
           const stale = await work.queue?.getJob(jobId);
@@ -282,8 +314,9 @@ export async function migrateCommand(args: readonly string[], io: CliIo, options
       }),
     });
     const written = await writeReport(report, reportBase);
-    if (report.files.length <= LISTED_FILES) for (const line of formatFileLines(report)) io.out(line);
-    for (const line of formatSummary(report)) io.out(line);
+    // File names come from outside: no forged lines, no terminal escapes (printable.ts).
+    if (report.files.length <= LISTED_FILES) for (const line of formatFileLines(report)) io.out(printable(line));
+    for (const line of formatSummary(report)) io.out(printable(line));
     io.out(`report: ${written.json} and ${written.csv}`);
     if (interrupted) {
       io.out('interrupted: run the same command again to go on where this run stopped');

@@ -11,10 +11,11 @@ import { createSecret, isConfigError } from '../config-error.js';
 import { configFlagsOf, resolveConfig } from '../config.js';
 import type { ConfigFlags, ResolveConfigOptions, ResolvedAccount, ResolvedConfig } from '../config.js';
 
-/** Environment variables of the run (besides the config's): the embedded state folder, a test day's length. */
+/** Environment variables of the run (besides the config's): the embedded state folder, a test day's length, a test token hold. */
 export const RUN_ENV = {
   stateDir: 'OPTIMO_STATE_DIR',
   daySeconds: 'OPTIMO_DAY_SECONDS',
+  tokenHoldSeconds: 'OPTIMO_TOKEN_HOLD_SECONDS',
 } as const;
 
 export const DEFAULT_STATE_DIR = '.optimo-import';
@@ -30,6 +31,8 @@ export interface RunContext {
   stateDir?: string;
   /** Length of a test day (the sandbox's), from OPTIMO_DAY_SECONDS. */
   daySeconds?: number;
+  /** How long an account whose token was refused waits before its jobs look at the token file again, from OPTIMO_TOKEN_HOLD_SECONDS (tests, demos); default 5 minutes. */
+  tokenHoldMs?: number;
   /** `--sandbox`: the sandbox's page for people. */
   sandboxPage?: string;
   close(): Promise<void>;
@@ -66,6 +69,14 @@ function daySecondsOf(env: Readonly<Record<string, string | undefined>>): number
   return value;
 }
 
+function tokenHoldMsOf(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = env[RUN_ENV.tokenHoldSeconds];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 3600) throw new RunSetupError(`${RUN_ENV.tokenHoldSeconds} must be a whole number of seconds from 1 to 3600, got ${JSON.stringify(text)}`, 2);
+  return value * 1000;
+}
+
 /** Connects to Redis or says plainly that it cannot (never printing a password). */
 export async function connectRedis(url: string, shown: string): Promise<Redis> {
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 5000, retryStrategy: (times) => Math.min(times * 200, 2000) });
@@ -91,6 +102,7 @@ export async function openRunContext(options: OpenRunOptions): Promise<RunContex
     throw error;
   }
   const daySeconds = daySecondsOf(env);
+  const tokenHoldMs = tokenHoldMsOf(env);
   const closers: Array<() => Promise<void>> = [];
   let accounts = config.accounts.filter((account) => config.selected.includes(account.name));
   let sandboxPage: string | undefined;
@@ -140,6 +152,7 @@ export async function openRunContext(options: OpenRunOptions): Promise<RunContex
     ...(redis === undefined ? {} : { redis }),
     ...(stateDir === undefined ? {} : { stateDir }),
     ...(daySeconds === undefined ? {} : { daySeconds }),
+    ...(tokenHoldMs === undefined ? {} : { tokenHoldMs }),
     ...(sandboxPage === undefined ? {} : { sandboxPage }),
     async close() {
       for (const close of closers.reverse()) await close().catch(() => undefined);

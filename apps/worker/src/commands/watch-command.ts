@@ -1,17 +1,21 @@
 /**
  * `optimo-import watch <folder> [--athlete ID | --map FILE] [--once] [--no-work] [--concurrency N]
- * [--time-zone ZONE] [--sandbox] [--state-dir DIR] [--json] [config flags]`.
+ * [--time-zone ZONE] [--csv-mapping FILE] [--sandbox] [--state-dir DIR] [--json] [config flags]`.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidTimeZone } from '@optimo-import/parsers';
 import type { CliIo } from '../cli.js';
 import { CONFIG_FLAG_OPTIONS, readProcessContext } from '../config.js';
 import type { ResolveConfigOptions } from '../config.js';
+import { readCsvMappingFile } from '../csv-mapping.js';
+import type { CsvMappingFile } from '../csv-mapping.js';
 import { readAthleteMap } from '../watch/athlete-map.js';
 import type { AthleteMap } from '../watch/athlete-map.js';
 import { importFolderOnce, watchFolder } from '../watch/watch-folder.js';
 import type { WatchEvent } from '../watch/watch-events.js';
 import { isWatchError } from '../watch/watch-error.js';
+import { printable } from '../printable.js';
 import { startLocalWork } from './local-work.js';
 import { openRunContext, RunSetupError } from './run-context.js';
 import { listenForStop, untilAborted } from './signals.js';
@@ -53,6 +57,7 @@ export async function watchCommand(args: readonly string[], io: CliIo, options: 
       options: {
         athlete: { type: 'string' },
         map: { type: 'string' },
+        'csv-mapping': { type: 'string' },
         once: { type: 'boolean', default: false },
         'no-work': { type: 'boolean', default: false },
         concurrency: { type: 'string' },
@@ -100,6 +105,15 @@ export async function watchCommand(args: readonly string[], io: CliIo, options: 
       return 2;
     }
   }
+  let csvMapping: CsvMappingFile | undefined;
+  if (values['csv-mapping'] !== undefined) {
+    try {
+      csvMapping = await readCsvMappingFile(resolve(context.cwd, values['csv-mapping']));
+    } catch (error) {
+      io.err(`${prefix}: --csv-mapping: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   let run;
   try {
     run = await openRunContext({ values, context, want: 'auto', sandbox: values.sandbox === true, ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }) });
@@ -122,7 +136,7 @@ export async function watchCommand(args: readonly string[], io: CliIo, options: 
       return;
     }
     const text = describeEvent(event);
-    if (text !== undefined) io.out(text);
+    if (text !== undefined) io.out(printable(text)); // file names come from outside: no forged lines, no terminal escapes
   };
   const work = await startLocalWork(run, { work: values['no-work'] !== true, ...(concurrency === undefined ? {} : { concurrency }) });
   const stopping = listenForStop((name, count) => {
@@ -135,6 +149,7 @@ export async function watchCommand(args: readonly string[], io: CliIo, options: 
     ...(values.athlete === undefined ? {} : { athleteId: values.athlete.trim() }),
     ...(athleteMap === undefined ? {} : { athleteMap }),
     ...(timeZone === undefined ? {} : { timeZone }),
+    ...(csvMapping === undefined ? {} : { csvMapping: csvMapping.json }),
     signal: stopping.stop,
     onEvent,
   };

@@ -11,6 +11,7 @@ import type { ResolveConfigOptions } from '../config.js';
 import { createQueuePipeline } from '../jobs/pipeline.js';
 import { createImportWorker } from '../jobs/queue-worker.js';
 import type { ImportWorkerHooks } from '../jobs/queue-worker.js';
+import { printable } from '../printable.js';
 import { describeResult } from './describe-result.js';
 import { openRunContext, RunSetupError } from './run-context.js';
 import { listenForStop, untilAborted } from './signals.js';
@@ -56,7 +57,8 @@ export async function workCommand(args: readonly string[], io: CliIo, options: W
     return 0;
   }
   const json = parsed.values.json === true;
-  const say = (line: Record<string, unknown>, text: string): void => (json ? io.out(JSON.stringify({ time: new Date().toISOString(), ...line })) : io.out(text));
+  // Text lines name files, which come from outside: printed with control characters escaped (printable.ts).
+  const say = (line: Record<string, unknown>, text: string): void => (json ? io.out(JSON.stringify({ time: new Date().toISOString(), ...line })) : io.out(printable(text)));
 
   let run;
   let concurrency: number;
@@ -82,6 +84,7 @@ export async function workCommand(args: readonly string[], io: CliIo, options: W
   const pipeline = createQueuePipeline(redis, {
     accounts: run.accounts,
     ...(run.daySeconds === undefined ? {} : { daySeconds: run.daySeconds }),
+    ...(run.tokenHoldMs === undefined ? {} : { tokenHoldMs: run.tokenHoldMs }),
     onEntry: (entry, account) => metrics.entry(entry, account),
   });
   metrics.setQuotaSource(() => pipeline.accounts.quota());

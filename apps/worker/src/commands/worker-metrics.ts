@@ -24,6 +24,9 @@ export interface RunningMetrics {
 export async function startWorkerMetrics(options: { redis: Redis; port: number | undefined; host: string }): Promise<RunningMetrics> {
   const { redis } = options;
   const queue = createImportQueue(redis);
+  // The connection's errors (Redis restarting) are reported by the worker's own 'error' lines and
+  // /healthz; without a listener BullMQ prints each one, stack and all, to stderr.
+  queue.on('error', () => undefined);
   let quotaSource: (() => Promise<Array<{ account: string; status: LimiterStatus }>>) | undefined;
   const metrics = createWorkerMetrics({
     uploads: 'entries',

@@ -66,6 +66,15 @@ async function readToken(file: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The configured quota as the limiter's limit: a sync replaces the limit with the server's
+ * `<request_limit>`, so the sync is given min(the server's, the quota) — otherwise the quota would
+ * hold only until the first `system.current`.
+ */
+function capLimit(limiter: GrantingQuotaLimiter, quota: number): GrantingQuotaLimiter {
+  return { ...limiter, sync: (state) => limiter.sync({ ...state, limit: Math.min(state.limit, quota) }) };
+}
+
 export function createAccountRuntimes(options: AccountRuntimesOptions): AccountRuntimes {
   const { redis } = options;
   if (redis === undefined && options.stateDir === undefined) throw new RangeError('[accounts] give `redis` (queue mode) or `stateDir` (embedded mode)');
@@ -103,7 +112,8 @@ export function createAccountRuntimes(options: AccountRuntimesOptions): AccountR
       ...(options.daySeconds === undefined ? {} : { daySeconds: options.daySeconds }),
       ...(account.quota === undefined ? {} : { dailyQuota: account.quota.value }),
     };
-    const limiter = redis === undefined ? createMemoryLimiter(limiterOptions) : createRedisLimiter({ ...limiterOptions, redis, keyPrefix: REDIS_KEYS.quotaPrefix });
+    const shared = redis === undefined ? createMemoryLimiter(limiterOptions) : createRedisLimiter({ ...limiterOptions, redis, keyPrefix: REDIS_KEYS.quotaPrefix });
+    const limiter = account.quota === undefined ? shared : capLimit(shared, account.quota.value);
     if (redis !== undefined) await redis.hset(REDIS_KEYS.accountZone, account.name, timeZone);
     const client = createClient({ ...base, token, limiter });
     const ledger = redis === undefined ? (fileLedger as UploadLedger) : createRedisLedger({ redis, prefix: REDIS_KEYS.ledgerPrefix });

@@ -14,16 +14,9 @@ import type { RecordingStore } from './recordings.js';
 import { JobFailed, JobHold, JobRetry, processImport } from './process.js';
 import type { ProcessDeps } from './process.js';
 import { backoffDelay, JOB_ATTEMPTS } from './queue.js';
+import { isMappingRerun, isRetryableOnRerun } from './rerun.js';
 import type { EnqueueResult } from './queue.js';
 import type { ImportRunner } from './runner.js';
-
-/** Failure codes that a new run of the same files tries again (the cause may be gone); the rest are the file's own. */
-const RERUN_CODES = new Set(['account-unknown', 'transient', 'maybe-done', 'limiter', 'ledger', 'redis', 'io', 'internal', 'results', 'aborted', 'bad-token', 'token-stopped', 'quota-spent']);
-
-/** Whether a failed result is worth running again when its file is enqueued again. */
-export function isRetryableOnRerun(result: ImportResult): boolean {
-  return result.outcome === 'failed' && result.code !== undefined && RERUN_CODES.has(result.code);
-}
 
 /** Claims the recordings of earlier results again (the embedded duplicate check starts empty). */
 export async function restoreRecordings(recordings: RecordingStore, results: readonly ImportResult[]): Promise<void> {
@@ -200,8 +193,9 @@ export function createEmbeddedRunner(options: EmbeddedRunnerOptions): EmbeddedRu
       const jobId = jobIdOf(data.account, data.contentHash);
       if (known.has(jobId)) return { jobId, added: false };
       const before = await deps.results.read(jobId);
-      if (before !== undefined && !isRetryableOnRerun(before)) return { jobId, added: false };
+      if (before !== undefined && !isRetryableOnRerun(before, data)) return { jobId, added: false };
       if (known.has(jobId)) return { jobId, added: false };
+      if (before !== undefined && isMappingRerun(before, data)) await deps.results.remove(jobId);
       known.add(jobId);
       (data.origin === 'migrate' ? normal : urgent).push({ data, jobId, attemptsMade: 0, notBefore: 0 });
       pump();

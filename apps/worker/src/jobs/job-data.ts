@@ -22,7 +22,11 @@ export const PRIORITY = { watch: 1, submit: 1, migrate: 10 } as const;
 const ACCOUNT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
-export const FORMATS = ['fit', 'tcx', 'gpx'] as const;
+/** Every format id the parsers read (`supportedFormats()` of @optimo-import/parsers; a test keeps them equal). */
+export const FORMATS = ['fit', 'tcx', 'gpx', 'polar-hrm', 'polar-xml', 'polar-json', 'pwx', 'polar-csv', 'csv'] as const;
+
+/** Largest `csvMapping` a job may carry, as JSON text (mappings are a few hundred bytes). */
+export const MAX_CSV_MAPPING_JSON = 64 * 1024;
 
 export const jobFileSchema = z.discriminatedUnion('kind', [
   /** A path every worker can read (a shared folder). */
@@ -52,6 +56,15 @@ export const importJobSchema = z
     migration: z.string().min(1).max(128).optional(),
     /** Zone for files that record naive local times; default the account's. */
     timeZone: z.string().min(1).max(64).optional(),
+    /**
+     * A CSV column mapping (the JSON object of a mapping file, packages/parsers/src/csv/README.md):
+     * the CSV parser uses it, and a file no parser detects is read as CSV with it. Checked with
+     * `readCsvMapping` when the job runs; a bad mapping fails the job (`bad-job`).
+     */
+    csvMapping: z
+      .record(z.string(), z.unknown())
+      .refine((value) => JSON.stringify(value).length <= MAX_CSV_MAPPING_JSON, `a column mapping of at most ${MAX_CSV_MAPPING_JSON} characters of JSON`)
+      .optional(),
     /** Epoch ms when it was enqueued. */
     submittedAt: z.number().int().nonnegative(),
   })

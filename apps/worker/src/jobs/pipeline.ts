@@ -24,6 +24,8 @@ export interface PipelineOptions {
   log?: (entry: ClientLogEntry) => void;
   onEntry?: (entry: EntryReport, account: string) => void;
   reconcileDelayMs?: number;
+  /** How long an account whose token was refused waits (default `TOKEN_HOLD_MS`, 5 minutes). */
+  tokenHoldMs?: number;
 }
 
 export interface QueuePipeline {
@@ -43,6 +45,7 @@ export function createQueuePipeline(redis: Redis, options: PipelineOptions): Que
     readStored: async (key) => (await redis.getBuffer(key)) ?? undefined,
     ...(options.onEntry === undefined ? {} : { onEntry: options.onEntry }),
     ...(options.reconcileDelayMs === undefined ? {} : { reconcileDelayMs: options.reconcileDelayMs }),
+    ...(options.tokenHoldMs === undefined ? {} : { tokenHoldMs: options.tokenHoldMs }),
   };
   return { deps, accounts, results, close: () => accounts.close() };
 }
@@ -67,6 +70,7 @@ export async function createEmbeddedPipeline(stateDir: string, options: Pipeline
     results,
     ...(options.onEntry === undefined ? {} : { onEntry: options.onEntry }),
     ...(options.reconcileDelayMs === undefined ? {} : { reconcileDelayMs: options.reconcileDelayMs }),
+    ...(options.tokenHoldMs === undefined ? {} : { tokenHoldMs: options.tokenHoldMs }),
   };
   const runner = createEmbeddedRunner({
     deps,

@@ -3,6 +3,13 @@
  * check its hash, parse it (every entry of a container), and upload each workout that is not a
  * duplicate of one already claimed, through the account's client, limiter and ledger.
  *
+ * What the file is read with: the job's zone (else the account's) for naive local times; its CSV
+ * column mapping, when it has one, for the CSV parser and for a file no parser detects
+ * (csv-mapping.ts; a mapping that does not check fails the job with `bad-job`). A file named by
+ * path is one of a folder: a Polar `x.hrm` takes in the `x.gpx` and the day's `.pdd` beside it,
+ * and an `x.gpx` merged into such an HRM uploads nothing — each of its workouts is a `duplicate`
+ * of the HRM's job (polar-companions.ts).
+ *
  * How it ends:
  * - returns the `ImportResult` (written to the result store first) when the file is settled:
  *   `imported`, `duplicate` or `partial`;
@@ -14,11 +21,13 @@
  *   The ledger makes a retry skip what was already stored and look up what may have been.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { isParseError, parseFile } from '@optimo-import/parsers';
-import type { EntryResult } from '@optimo-import/parsers';
+import { isParseError } from '@optimo-import/parsers';
+import type { CsvMapping, EntryResult } from '@optimo-import/parsers';
 import { isFinished, isUploadError, uploadWorkout } from '@optimo-import/uploader';
 import type { UploadError } from '@optimo-import/uploader';
 import type { Workout } from '@optimo-import/workout';
+import { csvMappingOfJob, parseInput } from '../csv-mapping.js';
+import { createFolderListings, resolveDiskCompanions } from '../polar-companions.js';
 import { AccountUnknownError } from './accounts.js';
 import type { AccountRuntime, AccountRuntimes } from './accounts.js';
 import { sha256Hex } from './hash.js';
@@ -124,6 +133,21 @@ function isoOf(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
+/** The report of one workout before anything is done with it (outcome `uploaded` until told otherwise). */
+function reportOf(entryName: string, index: number, workout: Workout): EntryReport {
+  return {
+    entry: entryName,
+    index,
+    outcome: 'uploaded',
+    externalId: workout.externalId,
+    fingerprint: workout.fingerprint,
+    sport: workout.sport,
+    startTime: isoOf(workout.startTime),
+    requests: 0,
+    ...(workout.warnings.length > 0 ? { warnings: workout.warnings.reduce((sum, warning) => sum + (warning.count ?? 1), 0) } : {}),
+  };
+}
+
 /** UploadError codes that end a workout for good (the rest hold or retry the job). */
 const FINAL_UPLOAD_CODES = new Set(['failed', 'too-large', 'unexpected-answer', 'duplicate']);
 
@@ -165,6 +189,15 @@ export async function processImport(data: ImportJobData, context: ProcessContext
     return result;
   };
 
+  let csvMapping: CsvMapping | undefined;
+  if (data.csvMapping !== undefined) {
+    try {
+      csvMapping = csvMappingOfJob(data.csvMapping);
+    } catch (error) {
+      return finish([], { code: 'bad-job', reason: (error as Error).message });
+    }
+  }
+
   const loaded = await loadBytes(data, deps);
   if (!(loaded instanceof Uint8Array)) return finish([], loaded);
   const hash = sha256Hex(loaded);
@@ -180,14 +213,47 @@ export async function processImport(data: ImportJobData, context: ProcessContext
     throw classifyUpload(error, data.account, clock, deps.tokenHoldMs);
   }
 
+  const timeZone = data.timeZone ?? runtime.timeZone;
   let parsed: EntryResult[];
   try {
-    parsed = parseFile(loaded, { fileName: data.fileName, timeZone: data.timeZone ?? runtime.timeZone, ...(data.format === undefined ? {} : { format: data.format }) });
+    parsed = parseInput(loaded, {
+      fileName: data.fileName,
+      timeZone,
+      ...(data.format === undefined ? {} : { format: data.format }),
+      ...(csvMapping === undefined ? {} : { csvMapping }),
+    });
   } catch (error) {
     return finish([], { code: isParseError(error) ? error.code : 'corrupt', reason: `${data.fileName}: ${(error as Error).message}` });
   }
 
   const entries: EntryReport[] = [];
+  if (data.file.kind === 'path') {
+    let companions;
+    try {
+      companions = await resolveDiskCompanions(data.file.path, parsed, { listings: createFolderListings(), timeZone });
+    } catch (error) {
+      throw new JobRetry('io', `looking at the files beside ${data.file.path} failed: ${(error as Error).message}`, { cause: error });
+    }
+    if (companions.role === 'hrm') parsed = companions.results;
+    else if (companions.role === 'gpx-companion') {
+      const { hrm } = companions;
+      for (const entry of parsed) {
+        if (entry.status !== 'ok') continue;
+        for (const [index, workout] of entry.workouts.entries()) {
+          const report: EntryReport = {
+            ...reportOf(entry.name, index, workout),
+            outcome: 'duplicate',
+            reason: `a Polar companion of ${hrm.fileName}: imported as part of it`,
+            duplicateOf: { fileName: hrm.fileName, jobId: jobIdOf(data.account, hrm.contentHash) },
+          };
+          entries.push(report);
+          deps.onEntry?.(report, data.account);
+        }
+      }
+      return finish(entries);
+    }
+  }
+
   for (const entry of parsed) {
     if (entry.status === 'failed') {
       entries.push({ entry: entry.name, outcome: 'failed', requests: 0, code: entry.error.code, reason: entry.error.message });
@@ -226,17 +292,7 @@ export async function processImport(data: ImportJobData, context: ProcessContext
   }
 
   async function uploadOne(entryName: string, index: number, workout: Workout): Promise<EntryReport> {
-    const report: EntryReport = {
-      entry: entryName,
-      index,
-      outcome: 'uploaded',
-      externalId: workout.externalId,
-      fingerprint: workout.fingerprint,
-      sport: workout.sport,
-      startTime: isoOf(workout.startTime),
-      requests: 0,
-      ...(workout.warnings.length > 0 ? { warnings: workout.warnings.reduce((sum, warning) => sum + (warning.count ?? 1), 0) } : {}),
-    };
+    const report = reportOf(entryName, index, workout);
     const owner = { jobId, slot: `${entryName}#${index}`, fileName: data.fileName };
     let claim;
     try {

@@ -4,6 +4,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Redis } from 'ioredis';
+import { isMappingRerun } from './rerun.js';
+import { jobIdOf } from './job-data.js';
 import { createImportQueue, enqueueImport } from './queue.js';
 import type { ImportQueue } from './queue.js';
 import { createRedisResultStore } from './result-store.js';
@@ -19,6 +21,9 @@ export function createQueueRunner(options: QueueRunnerOptions): ImportRunner & {
   const { redis } = options;
   const pollMs = options.pollMs ?? 500;
   const queue = createImportQueue(redis);
+  // Redis away for a moment: the connection reconnects and the commands that fail say so; without
+  // a listener BullMQ prints each connection error, stack and all, to stderr.
+  queue.on('error', () => undefined);
   const results = createRedisResultStore(redis);
   const stop = new AbortController();
   // Every wait listens to it (the watch folder waits for 16 files at once): no leak warning.
@@ -26,7 +31,19 @@ export function createQueueRunner(options: QueueRunnerOptions): ImportRunner & {
   return {
     mode: 'queue',
     queue,
-    enqueue: (data) => enqueueImport(queue, data),
+    async enqueue(data) {
+      if (data.csvMapping !== undefined) {
+        // A file that failed to parse, sent again with a CSV mapping: the old job and result go, the new job reads it with the mapping.
+        const jobId = jobIdOf(data.account, data.contentHash);
+        const before = await results.read(jobId);
+        const stale = before !== undefined && isMappingRerun(before, data) ? await queue.getJob(jobId) : undefined;
+        if (stale !== undefined && (await stale.getState()) === 'failed') {
+          await stale.remove();
+          await results.remove(jobId);
+        }
+      }
+      return enqueueImport(queue, data);
+    },
     result: (jobId) => results.read(jobId),
     async waitFor(jobId, signal) {
       for (;;) {

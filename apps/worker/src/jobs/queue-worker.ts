@@ -16,6 +16,7 @@ import { jobIdOf, KEY_PREFIX, parseJobData, QUEUE_NAME } from './job-data.js';
 import type { ImportJobData, ImportResult } from './job-data.js';
 import { REDIS_KEYS } from './keys.js';
 import { JobFailed, JobHold, JobRetry, processImport } from './process.js';
+import { isRetryableOnRerun } from './rerun.js';
 import type { ProcessDeps } from './process.js';
 import { BACKOFF_TYPE, backoffDelay, JOB_ATTEMPTS } from './queue.js';
 
@@ -90,6 +91,16 @@ export function createImportWorker(options: ImportWorkerOptions): ImportWorker {
     throw new DelayedError();
   }
 
+  /**
+   * The bytes of a submitted file are needed until its result is final: then they go, so that
+   * Redis holds files in flight, not every file ever submitted (a result that a new run may try
+   * again keeps them; the 14-day expiry removes those eventually).
+   */
+  async function forgetStoredFile(data: ImportJobData, result: ImportResult): Promise<void> {
+    if (data.file.kind !== 'redis' || isRetryableOnRerun(result, data)) return;
+    await connection.del(data.file.key).catch(() => undefined);
+  }
+
   async function processor(job: Job<ImportJobData, ImportResult, string>, token?: string, signal?: AbortSignal): Promise<ImportResult> {
     const started = clock();
     let data: ImportJobData;
@@ -112,10 +123,12 @@ export function createImportWorker(options: ImportWorkerOptions): ImportWorker {
     try {
       const result = await processImport(data, { attemptsMade: job.attemptsMade, ...(signal === undefined ? {} : { signal }) }, deps);
       hooks.onResult?.(result, clock() - started);
+      await forgetStoredFile(data, result);
       return result;
     } catch (error) {
       if (error instanceof JobFailed) {
         hooks.onResult?.(error.result, clock() - started);
+        await forgetStoredFile(data, error.result);
         throw new UnrecoverableError(`${error.result.code ?? 'failed'}: ${error.message}`);
       }
       if (error instanceof JobHold) {

@@ -15,6 +15,10 @@
  * - The same recording in two files (a FIT and a TCX of one ride: `sameRecording` on the
  *   fingerprints) is uploaded once: the first file in the order given wins, the later
  *   workout is `duplicate` with `duplicateOf` naming the first.
+ * - Polar companions as the pipeline joins them (polar-companions.ts): an `x.hrm` takes in the
+ *   `x.gpx` and the day's `.pdd` beside it; that `x.gpx` is a `duplicate` of `x.hrm`; `.pdd` day
+ *   files are no rows (counted in `dayFiles`). Each folder is listed once per run.
+ * - `csvMapping`: read with the CSV parser, and a file no parser detects is read as CSV with it.
  *
  * The rows are `ReportFile`s with dry-run outcomes; `buildReport({ dryRun: result, … })` makes
  * the report.
@@ -22,12 +26,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isMappingError, countWorkoutRequests } from '@optimo-import/mapper';
-import { isValidTimeZone, parseFile, sha256Hex } from '@optimo-import/parsers';
-import type { EntryResult } from '@optimo-import/parsers';
+import { isValidTimeZone, sha256Hex } from '@optimo-import/parsers';
+import type { CsvMapping, EntryResult } from '@optimo-import/parsers';
+import { parseInput } from '../csv-mapping.js';
 import { collectFiles } from '../files.js';
 import type { FoundFile } from '../files.js';
 import { jobIdOf, MAX_FILE_BYTES } from '../jobs/job-data.js';
 import { ATHLETE_ID_PLACEHOLDER } from '../map-command.js';
+import { createFolderListings, isPddName, resolveDiskCompanions } from '../polar-companions.js';
+import type { FolderListings } from '../polar-companions.js';
 import { createRecordingIndex } from './recording-index.js';
 import type { RecordingIndex } from './recording-index.js';
 import { quotaDaysOf, reportFile, sameContentAs, totalsOf } from './report.js';
@@ -45,6 +52,8 @@ export interface DryRunOptions {
   account?: string;
   /** Requests a day, for `totals.quotaDays`. Default 5000. */
   dailyLimit?: number;
+  /** A checked CSV column mapping (`--csv-mapping`). */
+  csvMapping?: CsvMapping;
   /** Told about every file once judged, in order (for a progress line). */
   onFile?: (file: ReportFile, index: number, total: number) => void;
 }
@@ -55,6 +64,8 @@ export interface DryRunResult {
   /** Totals, with `dailyLimit` and `quotaDays`. */
   totals: ReportTotals;
   dailyLimit: number;
+  /** Polar `.pdd` day files found: read as companions of their `.hrm` files, no rows of their own. */
+  dayFiles: number;
 }
 
 interface Context {
@@ -64,6 +75,8 @@ interface Context {
   account: string | undefined;
   recordings: RecordingIndex;
   byContent: Map<string, ReportFile>;
+  csvMapping: CsvMapping | undefined;
+  listings: FolderListings;
 }
 
 /** Judges every file as the real run would, sending nothing. Throws RangeError for bad options only. */
@@ -84,8 +97,11 @@ export async function dryRunFiles(paths: readonly string[], options: DryRunOptio
     account: options.account,
     recordings: createRecordingIndex(),
     byContent: new Map(),
+    csvMapping: options.csvMapping,
+    listings: createFolderListings(),
   };
-  const found = await collectFiles(paths);
+  const all = await collectFiles(paths);
+  const found = all.filter((item) => item.problem !== undefined || !isPddName(item.path));
   const files: ReportFile[] = [];
   for (const [i, item] of found.entries()) {
     const row = await judgeFile(item, context);
@@ -95,7 +111,7 @@ export async function dryRunFiles(paths: readonly string[], options: DryRunOptio
   const totals = totalsOf(files);
   totals.dailyLimit = dailyLimit;
   totals.quotaDays = quotaDaysOf(totals.requests, dailyLimit);
-  return { files, totals, dailyLimit };
+  return { files, totals, dailyLimit, dayFiles: all.length - found.length };
 }
 
 function failedRow(path: string, code: string, reason: string, contentHash?: string): ReportFile {
@@ -125,8 +141,36 @@ async function judgeFile(item: FoundFile, context: Context): Promise<ReportFile>
   const first = context.byContent.get(contentHash);
   if (first) return sameContentAs(first, path, jobId);
   const fileName = basename(path);
-  const results = parseFile(bytes, { fileName, timeZone: context.timeZone });
-  const entries = results.flatMap((result) => judgeEntry(result, path, fileName, context));
+  let results = parseInput(bytes, { fileName, timeZone: context.timeZone, ...(context.csvMapping === undefined ? {} : { csvMapping: context.csvMapping }) });
+  let entries: ReportEntry[];
+  let companions;
+  try {
+    companions = await resolveDiskCompanions(path, results, { listings: context.listings, ...(context.timeZone === undefined ? {} : { timeZone: context.timeZone }) });
+  } catch (error) {
+    return failedRow(path, 'unreadable', `looking at the files beside it failed: ${(error as Error).message}`, contentHash);
+  }
+  if (companions.role === 'gpx-companion') {
+    const { hrm } = companions;
+    entries = results.flatMap((result) =>
+      result.status !== 'ok'
+        ? []
+        : result.workouts.map((workout, index) => ({
+            entry: result.name,
+            index,
+            outcome: 'duplicate' as const,
+            externalId: workout.externalId,
+            fingerprint: workout.fingerprint,
+            sport: workout.sport,
+            startTime: new Date(workout.startTime).toISOString(),
+            requests: 0,
+            reason: `a Polar companion of ${hrm.fileName}: imported as part of it`,
+            duplicateOf: { file: hrm.path, fileName: hrm.fileName, ...(context.account === undefined ? {} : { jobId: jobIdOf(context.account, hrm.contentHash) }) },
+          })),
+    );
+  } else {
+    if (companions.role === 'hrm') results = companions.results;
+    entries = results.flatMap((result) => judgeEntry(result, path, fileName, context));
+  }
   const row: ReportFile = { file: path, fileName, outcome: outcomeOf(entries), workoutIds: [], requests: 0, entries };
   row.requests = entries.reduce((sum, e) => sum + e.requests, 0);
   const failure = entries.find((e) => e.outcome === 'would-fail');

@@ -338,14 +338,18 @@ interface Originals {
 
 /**
  * The workout holding a duplicate's recording, from the original's result in this run: a
- * duplicate found while the original was still uploading (two workers at once) was told no id.
+ * duplicate found while the original was still uploading (two workers at once) was told no id,
+ * and a Polar GPX merged into its HRM is told none.
  */
 function workoutOfOriginal(jobId: string, fingerprint: string | undefined, originals: Originals): string | undefined {
-  if (fingerprint === undefined) return undefined;
-  const entries = originals.resultOfJob.get(jobId)?.entries ?? [];
-  return entries.find(
-    (e) => e.workoutId !== undefined && (e.outcome === 'uploaded' || e.outcome === 'already-uploaded') && e.fingerprint !== undefined && sameRecording(e.fingerprint, fingerprint),
-  )?.workoutId;
+  const original = originals.resultOfJob.get(jobId);
+  const entries = original?.entries ?? [];
+  const same =
+    fingerprint === undefined
+      ? undefined
+      : entries.find((e) => e.workoutId !== undefined && (e.outcome === 'uploaded' || e.outcome === 'already-uploaded') && e.fingerprint !== undefined && sameRecording(e.fingerprint, fingerprint))?.workoutId;
+  // An original of one workout holds it whatever its fingerprint (a Polar GPX merged into its HRM).
+  return same ?? (original?.workoutIds.length === 1 ? original.workoutIds[0] : undefined);
 }
 
 function entryOf(entry: EntryReport, originals: Originals): ReportEntry {

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { isIgnoredName, isIgnoredPath } from './ignored-names.js';
 
 describe('isIgnoredName', () => {
-  it.each(['.DS_Store', '.hidden.fit', '.~lock.ride.fit#', '~$ride.fit', 'ride.fit.part', 'ride.FIT.PART', 'ride.partial', 'ride.fit.crdownload', 'ride.download', 'ride.tmp', 'ride.fit~', 'ride.fit.error.json', 'Thumbs.db', 'desktop.ini'])(
+  it.each(['.DS_Store', '.hidden.fit', '.~lock.ride.fit#', '~$ride.fit', 'ride.fit.part', 'ride.FIT.PART', 'ride.partial', 'ride.fit.crdownload', 'ride.download', 'ride.tmp', 'ride.fit~', 'ride.fit.error.json', '20240501.pdd', '20240501.PDD', 'Thumbs.db', 'desktop.ini'])(
     'ignores %s',
     (name) => expect(isIgnoredName(name)).toBe(true),
   );
-  it.each(['ride.fit', 'ride.fit.gz', 'week.zip', 'part.fit', 'tmp.gpx', 'error.json', 'done.fit', 'ride (1).tcx'])('keeps %s', (name) => expect(isIgnoredName(name)).toBe(false));
+  it.each(['ride.fit', 'ride.fit.gz', 'week.zip', 'part.fit', 'tmp.gpx', 'error.json', 'done.fit', 'ride (1).tcx', '24050101.hrm', '24050101.gpx'])('keeps %s', (name) => expect(isIgnoredName(name)).toBe(false));
 });
 
 describe('isIgnoredPath', () => {

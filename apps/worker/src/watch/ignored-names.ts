@@ -12,6 +12,7 @@
  * | ends with `.crdownload`, `.download` | Chrome and Safari while downloading                          |
  * | ends with `.tmp`, `~`              | temporary files, editor backups                                |
  * | ends with `.error.json`            | this watcher's own failure reports                             |
+ * | ends with `.pdd`                   | Polar day files: no recording; the job of each `.hrm` beside them reads them (they stay in place) |
  * | `Thumbs.db`, `desktop.ini`         | Windows Explorer's own files                                   |
  *
  * Suffixes compare without letter case.
@@ -26,7 +27,9 @@ export const ERROR_REPORT_SUFFIX = '.error.json';
 
 const RESULT_FOLDERS = new Set([DONE_FOLDER, FAILED_FOLDER]);
 const PREFIXES = ['.', '~$'];
-const SUFFIXES = ['.part', '.partial', '.crdownload', '.download', '.tmp', '~', ERROR_REPORT_SUFFIX];
+/** Polar's day files (`YYYYMMDD.pdd`): read as companions of the day's `.hrm` files, never imported, never moved. */
+export const DAY_FILE_SUFFIX = '.pdd';
+const SUFFIXES = ['.part', '.partial', '.crdownload', '.download', '.tmp', '~', ERROR_REPORT_SUFFIX, DAY_FILE_SUFFIX];
 const NAMES = new Set(['thumbs.db', 'desktop.ini']);
 
 /** True for a name that is never a dropped file (whatever folder it is in). */

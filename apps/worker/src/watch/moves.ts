@@ -136,9 +136,9 @@ async function verifyCopy(fs: MoveFs, target: string, size: number): Promise<voi
   }
 }
 
-/** Writes a new file, failing (EEXIST) rather than replacing one. */
-export async function writeNewFile(path: string, text: string): Promise<void> {
-  await writeFile(path, text, { flag: 'wx' });
+/** Writes a new file, failing (EEXIST) rather than replacing one; `mode` (default 0o666) is masked by the umask. */
+export async function writeNewFile(path: string, text: string, mode = 0o666): Promise<void> {
+  await writeFile(path, text, { flag: 'wx', mode });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -10,7 +10,7 @@
  * chokidar's `awaitWriteFinish` is not used: it checks the size only, and the watcher needs the
  * same check for the files found by its own scan.
  */
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 
 export interface FileSnapshot {
@@ -44,18 +44,19 @@ export function snapshotKey(s: FileSnapshot): string {
 }
 
 /**
- * Resolves with the file's stats once it has stayed the same for `stableMs`. Rejects with the
- * `stat` error (ENOENT when the file went away) or with `signal.reason` when aborted.
+ * Resolves with the file's stats (`lstat`: of a link itself) once it has stayed the same for `stableMs`. Rejects with the
+ * `lstat` error (ENOENT when the file went away) or with `signal.reason` when aborted.
  */
 export async function waitUntilStable(path: string, options: StableFileOptions): Promise<Stats> {
   const now = options.now ?? Date.now;
-  let last = await stat(path);
+  // lstat: a symbolic link is judged as the link, never as what it points to (watch-folder.ts refuses it).
+  let last = await lstat(path);
   let since = now();
   let polls = 0;
   for (;;) {
     if (options.stableMs <= 0) return last;
     await sleep(options.pollMs, options.signal);
-    const current = await stat(path);
+    const current = await lstat(path);
     const t = now();
     if (!sameSnapshot(snapshotOf(current), snapshotOf(last))) {
       last = current;

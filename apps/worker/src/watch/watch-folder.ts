@@ -28,13 +28,22 @@
  * named `done` or `failed` at any depth, nor hidden, temporary or partial-download names
  * (ignored-names.ts).
  *
+ * Polar exercises (polar-companions.ts): `x.hrm` and the `x.gpx` ProTrainer writes beside it are
+ * two files but one workout — the HRM's job merges the GPX, the GPX's job reports its workouts as
+ * duplicates of the HRM's. Both jobs must find the other file in place, so of such a pair the
+ * first whose result is known waits (without holding a slot) until the other's is known too, and
+ * then both are moved (the GPX to `done/` as a duplicate). The day's `YYYYMMDD.pdd` is read by the
+ * HRM's job and otherwise ignored: it stays in the folder, for the next exercise of its day.
+ *
  * Whose file (resolve-athlete.ts): 1. the athlete map's entry for the file's `<sub>`; 2. else
  * `--athlete ID`, for every file of the tree; 3. else, without a map, `<sub>` itself is the
  * athlete id; otherwise the file fails with `no-athlete` (moved to `failed/` with its report,
  * never silently left).
  *
  * The life of a file: found (scan or file system event) → waited on until its size, mtime and
- * inode stay the same for `stableMs` (stable-file.ts) → refused without being read when over
+ * inode stay the same for `stableMs` (stable-file.ts) → a symbolic link (to a file or a folder,
+ * inside the folder or out of it) is never followed: it is left in place and reported once, as is
+ * anything else that is not a regular file, and a name that is not valid UTF-8 → refused without being read when over
  * `MAX_FILE_BYTES` → sha256 → still unchanged? (else waited on again) → enqueued as an
  * `ImportJobData` with origin `watch`, job id `<account>@<sha256>` → its result awaited → still the
  * same file? (else taken up again) → moved (moves.ts). The file stays where it was until its result
@@ -54,6 +63,7 @@
  * | `athleteId`    | [none] `--athlete ID` |
  * | `athleteMap`   | [none] `--map FILE`, from `readAthleteMap` |
  * | `timeZone`     | [none: the account's] zone for files with naive local times, put in every job |
+ * | `csvMapping`   | [none] a CSV column mapping's JSON object (`--csv-mapping FILE`), put in every job; checked here |
  * | `stableMs`     | [2000] how long a file must stay unchanged to be taken as complete |
  * | `pollMs`       | [stableMs / 4, between 10 and 250] how often a file being waited on is looked at; chokidar's polling interval too |
  * | `usePolling`   | [false] let chokidar poll instead of using file system events (network shares, some containers) |
@@ -63,11 +73,12 @@
  * | `signal`       | [none] aborting it closes the watcher |
  * | `onEvent`      | [none] structured events (watch-events.ts); must not throw |
  */
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
+import { csvMappingOfJob } from '../csv-mapping.js';
 import { sha256OfFile } from '../jobs/hash.js';
 import { importJobSchema, MAX_FILE_BYTES } from '../jobs/job-data.js';
 import type { ImportJobData, ImportResult } from '../jobs/job-data.js';
@@ -92,6 +103,7 @@ export interface WatchFolderOptions {
   athleteId?: string;
   athleteMap?: AthleteMap;
   timeZone?: string;
+  csvMapping?: Record<string, unknown>;
   stableMs?: number;
   pollMs?: number;
   usePolling?: boolean;
@@ -108,6 +120,7 @@ export interface ResolvedWatchFolderOptions {
   runner: ImportRunner;
   sources: AthleteSources;
   timeZone?: string;
+  csvMapping?: Record<string, unknown>;
   stableMs: number;
   pollMs: number;
   usePolling: boolean;
@@ -195,6 +208,13 @@ export async function resolveWatchFolderOptions(options: WatchFolderOptions): Pr
   if (options.athleteId !== undefined) check(athleteIdSchema.safeParse(options.athleteId).success, `athleteId: must be 1 to 64 characters, not blank, got ${JSON.stringify(options.athleteId)}`);
   if (options.athleteMap !== undefined) check(options.athleteMap.entries instanceof Map, 'athleteMap: must come from readAthleteMap or parseAthleteMap');
   if (options.timeZone !== undefined) check(isTimeZone(options.timeZone), `timeZone: ${JSON.stringify(options.timeZone)} is not an IANA time zone`);
+  if (options.csvMapping !== undefined) {
+    try {
+      csvMappingOfJob(options.csvMapping);
+    } catch (error) {
+      problems.push(`csvMapping: ${(error as Error).message}`);
+    }
+  }
   const stableMs = options.stableMs ?? DEFAULT_STABLE_MS;
   check(Number.isFinite(stableMs) && stableMs >= 0, `stableMs: must be a number of milliseconds ≥ 0, got ${String(options.stableMs)}`);
   const pollMs = options.pollMs ?? Math.min(250, Math.max(10, Math.round(stableMs / 4)));
@@ -232,6 +252,7 @@ export async function resolveWatchFolderOptions(options: WatchFolderOptions): Pr
     onEvent: options.onEvent ?? (() => undefined),
   };
   if (options.timeZone !== undefined) resolved.timeZone = options.timeZone;
+  if (options.csvMapping !== undefined) resolved.csvMapping = options.csvMapping;
   if (options.signal !== undefined) resolved.signal = options.signal;
   return resolved;
 }
@@ -256,8 +277,29 @@ interface Task {
   dirty: boolean;
   /** `found` was reported (once per task, not again on each retry). */
   announced: boolean;
-  state: 'queued' | 'active' | 'retrying';
+  /** `deferred`: its result is known and its move waits for its Polar companion's (see the module comment). */
+  state: 'queued' | 'active' | 'retrying' | 'deferred';
   timer?: NodeJS.Timeout;
+  /** The result and the file it is of, while `deferred` (and when taken up again to be moved). */
+  deferred?: { info: Stats; result: ImportResult };
+  /** `folder + NUL + lower-case stem` of a `.hrm` or `.gpx`: tasks of one key are companions. */
+  companionKey?: string;
+}
+
+/**
+ * The mode of a file's `.error.json`: read and write for the watcher's user, and for its group and
+ * others what the failed file itself grants them (the umask still applies). The report names the
+ * file, the athlete and the account: whoever may read the workout may read why it failed, nobody
+ * else.
+ */
+export function reportModeOf(fileMode: number): number {
+  return 0o600 | (fileMode & 0o066);
+}
+
+/** The companion key of a `.hrm` or `.gpx` path, else undefined. */
+function companionKeyOf(path: string): string | undefined {
+  const match = /^(.*)\.(hrm|gpx)$/i.exec(basename(path));
+  return match === null ? undefined : `${dirname(path)}\0${(match[1] as string).toLowerCase()}`;
 }
 
 function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): FolderWatcher {
@@ -265,10 +307,14 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
   const abort = new AbortController();
   const signal = abort.signal;
   const pending = new Map<string, Task>();
+  /** Pending `.hrm`/`.gpx` tasks by companion key. */
+  const companions = new Map<string, Set<Task>>();
   const fifo: Task[] = [];
   const running = new Set<Promise<void>>();
   /** Files that could not be dealt with (not movable, not a file), by path: their snapshot, skipped until it changes. */
   const stuck = new Map<string, string>();
+  /** Names that are not valid UTF-8 already reported (their escaped paths). */
+  const badNames = new Set<string>();
   let idleWaiters: Array<() => void> = [];
   let active = 0;
   let scanned = false;
@@ -310,9 +356,33 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
       return;
     }
     const task: Task = { path, file, attempt: 0, dirty: false, announced: false, state: 'queued' };
+    const key = companionKeyOf(path);
+    if (key !== undefined) {
+      task.companionKey = key;
+      const group = companions.get(key) ?? new Set<Task>();
+      group.add(task);
+      companions.set(key, group);
+    }
     pending.set(path, task);
     fifo.push(task);
     pump();
+  };
+
+  /** The other pending tasks of a task's Polar exercise (`x.hrm` ↔ `x.gpx`). */
+  const companionsOf = (task: Task): Task[] => (task.companionKey === undefined ? [] : [...(companions.get(task.companionKey) ?? [])].filter((other) => other !== task));
+
+  const forget = (task: Task): void => {
+    pending.delete(task.path);
+    if (task.companionKey === undefined) return;
+    const group = companions.get(task.companionKey);
+    group?.delete(task);
+    if (group?.size === 0) companions.delete(task.companionKey);
+    // Its companions that waited for it are moved now.
+    for (const other of group ?? []) {
+      if (other.state !== 'deferred' || closed) continue;
+      other.state = 'queued';
+      fifo.push(other);
+    }
   };
 
   const pump = (): void => {
@@ -324,7 +394,8 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
       active++;
       const run = (async () => {
         try {
-          await processFile(task);
+          if (task.deferred !== undefined) await finishDeferred(task);
+          else await processFile(task);
         } catch (error) {
           fileError(task, 'watcher', `unexpected error: ${messageOf(error)}`, error);
         } finally {
@@ -338,8 +409,8 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
   };
 
   const settle = (task: Task): void => {
-    if (task.state !== 'retrying') {
-      pending.delete(task.path);
+    if (task.state !== 'retrying' && task.state !== 'deferred') {
+      forget(task);
       if (task.dirty) schedule(task.path);
     }
     pump();
@@ -349,7 +420,7 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
   const processFile = async (task: Task): Promise<void> => {
     let first: Stats;
     try {
-      first = await stat(task.path);
+      first = await lstat(task.path);
     } catch (error) {
       // Gone before it was taken up (moved by this watcher after a late event, or by someone): not news.
       if (errnoOf(error) !== 'ENOENT') fileError(task, 'unreadable', `cannot look at it: ${messageOf(error)}`, error);
@@ -371,7 +442,8 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
       }
       if (!info.isFile()) {
         stuck.set(task.path, snapshotKey(snapshotOf(info)));
-        fileError(task, 'unreadable', 'not a regular file (a link to a folder is not followed); left in place');
+        const what = info.isSymbolicLink() ? 'not a regular file but a symbolic link: links are never followed, wherever they point (only regular files in the folder are read)' : 'not a regular file';
+        fileError(task, 'unreadable', `${what}; left in place`);
         return;
       }
       if (!owner.ok) {
@@ -393,7 +465,7 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
       if (signal.aborted) return;
       let after: Stats;
       try {
-        after = await stat(task.path);
+        after = await lstat(task.path);
       } catch (error) {
         gone(task, error);
         return;
@@ -413,6 +485,7 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
       submittedAt: Date.now(),
     };
     if (options.timeZone !== undefined) data.timeZone = options.timeZone;
+    if (options.csvMapping !== undefined) data.csvMapping = options.csvMapping;
     // A job the runner would refuse (a path or name too long) is the file's problem, not a runner error to retry.
     const checked = importJobSchema.safeParse(data);
     if (!checked.success) {
@@ -435,7 +508,7 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
     // The file must still be the one that was imported: if it was replaced meanwhile, take the new one up.
     let now: Stats;
     try {
-      now = await stat(task.path);
+      now = await lstat(task.path);
     } catch (error) {
       gone(task, error);
       return;
@@ -445,6 +518,34 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
       return;
     }
 
+    // Its Polar companion's job still has to find this file in place: move both once that one is known.
+    if (companionsOf(task).some((other) => other.state !== 'deferred')) {
+      task.state = 'deferred';
+      task.deferred = { info, result };
+      return;
+    }
+    await finishResult(task, info, result);
+  };
+
+  /** A deferred task taken up again: still the same file? Then it goes where its result says. */
+  const finishDeferred = async (task: Task): Promise<void> => {
+    const { info, result } = task.deferred as NonNullable<Task['deferred']>;
+    delete task.deferred;
+    let now: Stats;
+    try {
+      now = await lstat(task.path);
+    } catch (error) {
+      gone(task, error);
+      return;
+    }
+    if (!sameSnapshot(snapshotOf(now), snapshotOf(info))) {
+      task.dirty = true;
+      return;
+    }
+    await finishResult(task, info, result);
+  };
+
+  const finishResult = async (task: Task, info: Stats, result: ImportResult): Promise<void> => {
     if (result.outcome === 'imported' || result.outcome === 'duplicate') {
       emit({ type: 'imported', path: task.path, file: task.file, jobId: result.jobId, outcome: result.outcome, workoutIds: result.workoutIds, result });
       await moveTo(task, info, DONE_FOLDER);
@@ -483,7 +584,7 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
     if (report !== undefined) {
       reportPath = to + ERROR_REPORT_SUFFIX;
       try {
-        await writeNewFile(reportPath, `${JSON.stringify(report(basename(to)), null, 2)}\n`);
+        await writeNewFile(reportPath, `${JSON.stringify(report(basename(to)), null, 2)}\n`, reportModeOf(info.mode));
       } catch (error) {
         fileError(task, 'move-failed', `moved to ${to}, but its report ${reportPath} could not be written: ${messageOf(error)}`, error);
         reportPath = undefined;
@@ -512,9 +613,17 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
   };
 
   const scanAll = async (): Promise<void> => {
-    const files = await scanFolder(root, (problem) =>
-      emit({ type: 'error', code: 'watcher', message: `${problem.path}: cannot read the folder: ${messageOf(problem.error)}`, error: problem.error }),
-    );
+    const files = await scanFolder(root, (problem) => {
+      if (problem.kind !== 'name') {
+        emit({ type: 'error', code: 'watcher', message: `${problem.path}: cannot read the folder: ${messageOf(problem.error)}`, error: problem.error });
+        return;
+      }
+      // Said once per watcher, not at every rescan.
+      if (badNames.has(problem.path)) return;
+      badNames.add(problem.path);
+      const file = relative(root, problem.path);
+      emit({ type: 'error', code: 'unreadable', message: `${file}: ${messageOf(problem.error)}`, path: problem.path, file });
+    });
     for (const path of files) schedule(path);
   };
 
@@ -572,6 +681,7 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
       await watcher?.close();
       await Promise.allSettled([...running]);
       pending.clear();
+      companions.clear();
       checkIdle();
     })();
     return closing;
