@@ -2,7 +2,7 @@
  * polarpersonaltrainer.com exports (`<polar-exercise-data>`, schema ped-1.0): every
  * `<calendar-items>/<exercise>` as a workout draft. The rules are listed in polar-xml.ts.
  */
-import { createWarnings, PLAUSIBLE } from '@optimo-import/workout';
+import { createWarnings, MIN_START_TIME, PLAUSIBLE } from '@optimo-import/workout';
 import type { Channel, LapDraft, Samples, Summary, WarningCollector } from '@optimo-import/workout';
 import { ParseError } from './errors.js';
 import { numberOf, parseClockDuration, polarSport, startFromWallClock } from './polar-xml-common.js';
@@ -198,10 +198,15 @@ function pptError(code: ParseError['code'], message: string, ctx: ParseContext):
 
 /** The start of an exercise: `<time>` (local, no zone), else `<created>` with a warning; undefined when neither reads. */
 function exerciseStart(ex: ExerciseAcc, ctx: ParseContext, warnings: WarningCollector): ResolvedStart | undefined {
+  // A time before 1990 is no time a Polar device recorded (1970-01-01 is an unset clock): unreadable.
+  const read = (value: string | undefined): ReturnType<typeof parseIsoDateTime> | undefined => {
+    const p = value === undefined ? undefined : parseIsoDateTime(value);
+    return p && p.localAsUtcMs >= MIN_START_TIME ? p : undefined;
+  };
   let text = ex.time;
-  let parsed = text === undefined ? undefined : parseIsoDateTime(text);
+  let parsed = read(text);
   if (!parsed && ex.created !== undefined) {
-    parsed = parseIsoDateTime(ex.created);
+    parsed = read(ex.created);
     if (parsed) {
       warnings.add('start-from-created', `the exercise has no readable <time>; its <created> time ${ex.created} is used as the start`);
       text = ex.created;
