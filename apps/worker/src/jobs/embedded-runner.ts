@@ -11,7 +11,7 @@
 import { jobIdOf } from './job-data.js';
 import type { ImportJobData, ImportResult } from './job-data.js';
 import type { RecordingStore } from './recordings.js';
-import { JobFailed, JobHold, JobRetry, processImport } from './process.js';
+import { gaveUpResult, JobFailed, JobHold, JobRetry, processImport } from './process.js';
 import type { ProcessDeps } from './process.js';
 import { backoffDelay, JOB_ATTEMPTS } from './queue.js';
 import { isMappingRerun, isRetryableOnRerun } from './rerun.js';
@@ -158,25 +158,7 @@ export function createEmbeddedRunner(options: EmbeddedRunnerOptions): EmbeddedRu
       const attemptsMade = pending.attemptsMade + 1;
       options.onLog?.({ event: 'retry', jobId: pending.jobId, code: retry.code, attempt: attemptsMade, reason: retry.message });
       if (attemptsMade >= JOB_ATTEMPTS) {
-        const { data } = pending;
-        const result: ImportResult = {
-          jobId: pending.jobId,
-          account: data.account,
-          athleteId: data.athleteId,
-          fileName: data.fileName,
-          ...(data.file.kind === 'path' ? { path: data.file.path } : {}),
-          contentHash: data.contentHash,
-          origin: data.origin,
-          ...(data.migration === undefined ? {} : { migration: data.migration }),
-          outcome: 'failed',
-          workoutIds: [],
-          requests: 0,
-          reason: `gave up after ${attemptsMade} attempts: ${retry.message}`,
-          code: retry.code,
-          entries: [],
-          finishedAt: new Date(clock()).toISOString(),
-          attempts: attemptsMade,
-        };
+        const result = gaveUpResult(pending.data, attemptsMade, retry, clock());
         await deps.results.write(result).catch(() => undefined);
         options.onResult?.(result, clock() - started);
         settle(result);

@@ -356,3 +356,25 @@ export function classifyUpload(error: unknown, account: string, clock: () => num
   }
   return new JobRetry(upload.code, upload.message, { cause: error });
 }
+
+/** The final result of a job whose transient failures outlasted its attempts (a new run may try it again). */
+export function gaveUpResult(data: ImportJobData, attempts: number, retry: JobRetry, now: number): ImportResult {
+  return {
+    jobId: jobIdOf(data.account, data.contentHash),
+    account: data.account,
+    athleteId: data.athleteId,
+    fileName: data.fileName,
+    ...(data.file.kind === 'path' ? { path: data.file.path } : {}),
+    contentHash: data.contentHash,
+    origin: data.origin,
+    ...(data.migration === undefined ? {} : { migration: data.migration }),
+    outcome: 'failed',
+    workoutIds: [],
+    requests: 0,
+    reason: `gave up after ${attempts} attempts: ${retry.message}`,
+    code: retry.code,
+    entries: [],
+    finishedAt: new Date(now).toISOString(),
+    attempts,
+  };
+}

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import { jobIdOf, KEY_PREFIX, parseJobData, QUEUE_NAME } from './job-data.js';
 import type { ImportJobData, ImportResult } from './job-data.js';
 import { REDIS_KEYS } from './keys.js';
-import { JobFailed, JobHold, JobRetry, processImport } from './process.js';
+import { gaveUpResult, JobFailed, JobHold, JobRetry, processImport } from './process.js';
 import { isRetryableOnRerun } from './rerun.js';
 import type { ProcessDeps } from './process.js';
 import { BACKOFF_TYPE, backoffDelay, JOB_ATTEMPTS } from './queue.js';
@@ -141,24 +141,7 @@ export function createImportWorker(options: ImportWorkerOptions): ImportWorker {
       hooks.onSetback?.(retry.code, data.account);
       const attempts = job.opts.attempts ?? JOB_ATTEMPTS;
       if (job.attemptsMade + 1 >= attempts) {
-        const result: ImportResult = {
-          jobId: jobIdOf(data.account, data.contentHash),
-          account: data.account,
-          athleteId: data.athleteId,
-          fileName: data.fileName,
-          ...(data.file.kind === 'path' ? { path: data.file.path } : {}),
-          contentHash: data.contentHash,
-          origin: data.origin,
-          ...(data.migration === undefined ? {} : { migration: data.migration }),
-          outcome: 'failed',
-          workoutIds: [],
-          requests: 0,
-          reason: `gave up after ${attempts} attempts: ${retry.message}`,
-          code: retry.code,
-          entries: [],
-          finishedAt: new Date(clock()).toISOString(),
-          attempts,
-        };
+        const result = gaveUpResult(data, attempts, retry, clock());
         await deps.results.write(result).catch(() => undefined);
         hooks.onResult?.(result, clock() - started);
       }
