@@ -14,7 +14,8 @@
  *
  * A crash is anything a parser must never do: throw something that is not a `ParseError` (or an
  * internal one: the registry's wrapper of an unexpected exception), let `detect` throw, return a
- * workout that fails `validateWorkout`, or take longer than `slowMs` on one input. Crashes are
+ * workout that fails `validateWorkout` or holds a number that is not finite, or take longer than
+ * `slowMs` on one input. Crashes are
  * told apart by kind, error name, message (digits and quoted text blanked) and the first stack
  * frame inside the repository; the first input of each is minimised and kept.
  */
@@ -97,9 +98,22 @@ export function crashOf(kind: CrashKind, error: unknown): Crash {
   return { kind, message: `${name}: ${message}`, key: `${kind}|${name}|${normalize(message)}|${frame}`, ...(stack === undefined ? {} : { stack }) };
 }
 
+/** The first number of a workout (its fields, summary, laps, pauses, samples) that is not finite (`validateWorkout` lets Infinity through). */
+function notFinite(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}`;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const found = notFinite(item, `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 function checkWorkouts(workouts: readonly Workout[]): Outcome {
   for (const workout of workouts) {
     const problems = validateWorkout(workout);
+    const infinite = notFinite({ ...workout, source: undefined, extras: undefined }, 'workout');
+    if (infinite !== undefined) problems.push(`a number that is not finite: ${infinite}`);
     if (problems.length > 0) return { status: 'crash', crash: crashOf('invalid-workout', new Error(`${workout.source?.format ?? '?'}: ${problems[0] as string}`)) };
   }
   const warnings = new Set<string>();

@@ -44,6 +44,11 @@ interface StartPlan {
 /** Header words that make a time column a clock time, not a duration. */
 const CLOCK_WORDS = /\b(start|begin|beginn|startzeit|uhrzeit|debut|heure|hora|ora|inicio|inizio|starttijd|begintijd|clock)\b/;
 
+/** A distance or an energy below 0 is no value. */
+function notNegative(v: number | undefined): number | undefined {
+  return v !== undefined && v >= 0 ? v : undefined;
+}
+
 function durationUnit(unit: Unit | undefined): DurationUnit {
   const name = unit?.name;
   return name === 'min' || name === 'h' || name === 'ms' ? name : 's';
@@ -119,7 +124,13 @@ export function readSummaries(read: TableRead): WorkoutDraft[] {
         return undefined;
       }
       const unit = units.get(plan) ?? unitFor(plan);
-      return unit ? toModelUnit(v, unit) : v;
+      const converted = unit ? toModelUnit(v, unit) : v;
+      // -1e308 km is -Infinity m: no value (the fuzzer's find).
+      if (!Number.isFinite(converted)) {
+        warnings.add('bad-value', 'cells that are not numbers were left out', 1);
+        return undefined;
+      }
+      return converted;
     };
     const seconds = (plan: ColumnPlan | undefined): number | undefined => {
       const t = text(plan);
@@ -156,8 +167,8 @@ export function readSummaries(read: TableRead): WorkoutDraft[] {
       ...startFields,
       elapsedSeconds: seconds(durationColumn),
       movingSeconds: seconds(col('movingTime')),
-      distanceMeters: number('distance'),
-      energyKilocalories: number('calories'),
+      distanceMeters: notNegative(number('distance')),
+      energyKilocalories: notNegative(number('calories')),
       summary,
       device: read.vendor.device ?? {},
       warnings,
