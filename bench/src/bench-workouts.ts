@@ -5,11 +5,12 @@
 import { ALL_FIT_CHANNELS, buildFitActivity, buildTcxBytes } from '@optimo-import/fixtures';
 import { parseWorkout } from '@optimo-import/parsers';
 import type { Workout } from '@optimo-import/workout';
+import type { BenchFormat } from './contender.js';
 
 /** A file turned into workouts: what the mapper benchmark plans and the sandbox benchmark sends. */
 export interface WorkoutSource {
   name: string;
-  format: 'fit' | 'tcx' | 'gpx';
+  format: BenchFormat;
   origin: 'generated' | 'fixture' | 'corpus' | 'perf';
   /** The file's size in bytes. */
   fileBytes: number;

@@ -1,18 +1,19 @@
 import type { Contender } from './contender.js';
 
-const POINT_TAGS = new Set(['Trackpoint', 'trkpt']);
+const POINT_TAGS = new Set(['Trackpoint', 'trkpt', 'sample']);
 
 /**
  * fast-xml-parser turning the whole document into plain objects, with attributes (GPX keeps
- * latitude and longitude there). Not a workout importer: a reference for what a fast generic
- * XML parse costs, outside the aim, which is measured against the workout libraries.
+ * latitude and longitude there; PWX its summary minimum, maximum and average). Not a workout
+ * importer: a reference for what a fast generic XML parse costs, outside the aim, which is
+ * measured against the workout libraries.
  */
 export const fastXmlParserContender: Contender = {
   id: 'fast-xml-parser',
   label: 'fast-xml-parser (reference)',
   role: 'reference',
-  formats: ['tcx', 'gpx'],
-  recordsMeaning: '`<Trackpoint>` (TCX) or `<trkpt>` (GPX) elements in the object tree',
+  formats: ['tcx', 'gpx', 'pwx'],
+  recordsMeaning: '`<Trackpoint>` (TCX), `<trkpt>` (GPX) or `<sample>` (PWX) elements in the object tree',
   async load() {
     const { XMLParser } = await import('fast-xml-parser');
     const decoder = new TextDecoder();

@@ -6,7 +6,7 @@ export const oursContender: Contender = {
   id: 'ours',
   label: 'ours (parseWorkout)',
   role: 'ours',
-  formats: ['fit', 'tcx', 'gpx'],
+  formats: ['fit', 'tcx', 'gpx', 'hrm', 'pwx', 'csv'],
   recordsMeaning: 'samples kept in the Workout model: `samples.offsetSeconds.length`, summed over the workouts of the file',
   async load() {
     const { parseWorkout } = await import('@optimo-import/parsers');

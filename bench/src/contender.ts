@@ -1,5 +1,5 @@
 /** The file formats the benchmark covers. */
-export type BenchFormat = 'fit' | 'tcx' | 'gpx';
+export type BenchFormat = 'fit' | 'tcx' | 'gpx' | 'hrm' | 'pwx' | 'csv';
 
 /** What one parse gave, judged by the contender itself. */
 export interface Outcome {

@@ -1,7 +1,9 @@
 import type { BenchFormat, Contender } from './contender.js';
+import { csvParseContender } from './contender-csv-parse.js';
 import { fastXmlParserContender } from './contender-fast-xml-parser.js';
 import { fitFileParserContender } from './contender-fit-file-parser.js';
 import { garminFitSdkContender } from './contender-garmin-fitsdk.js';
+import { lineScanContender } from './contender-line-scan.js';
 import { oursContender } from './contender-ours.js';
 import { sportsLibContender } from './contender-sports-lib.js';
 
@@ -12,6 +14,8 @@ export const CONTENDERS: readonly Contender[] = [
   fitFileParserContender,
   sportsLibContender,
   fastXmlParserContender,
+  csvParseContender,
+  lineScanContender,
 ];
 
 export function contenderById(id: string): Contender | undefined {

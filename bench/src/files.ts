@@ -15,9 +15,11 @@ export interface BenchFile {
   notes: string[];
 }
 
-const EXTENSIONS: Record<string, BenchFormat> = { fit: 'fit', tcx: 'tcx', gpx: 'gpx' };
-const FORMAT_ORDER: readonly BenchFormat[] = ['fit', 'tcx', 'gpx'];
-/** Largest files taken from each of corpus/fit, corpus/tcx and corpus/gpx besides perf/ (more would pass three minutes). */
+const EXTENSIONS: Record<string, BenchFormat> = { fit: 'fit', tcx: 'tcx', gpx: 'gpx', hrm: 'hrm', pwx: 'pwx', csv: 'csv' };
+export const FORMAT_ORDER: readonly BenchFormat[] = ['fit', 'tcx', 'gpx', 'hrm', 'pwx', 'csv'];
+/** The corpus folders each format's real files come from (Timex's PWX files have a folder of their own). */
+const FOLDERS: Readonly<Record<BenchFormat, readonly string[]>> = { fit: ['fit'], tcx: ['tcx'], gpx: ['gpx'], hrm: ['hrm'], pwx: ['pwx', 'timex'], csv: ['csv'] };
+/** Largest files taken from each corpus folder besides perf/ (more would pass three minutes). */
 const LARGEST_PER_FOLDER = 1;
 
 export interface DiscoverOptions {
@@ -27,9 +29,10 @@ export interface DiscoverOptions {
 }
 
 /**
- * The real files to race on, found at run time: every FIT/TCX/GPX in corpus/perf (a folder of
- * large inputs kept for benchmarks) and the largest file of corpus/fit, tcx and gpx that perf
- * does not already hold (compared by content). With `quick`, only the largest file of each format.
+ * The real files to race on, found at run time: every FIT/TCX/GPX/HRM/PWX/CSV in corpus/perf (a
+ * folder of large inputs kept for benchmarks) and the largest file of corpus/fit, tcx, gpx, hrm,
+ * pwx, timex and csv that perf does not already hold (compared by content). With `quick`, only
+ * the largest file of each format.
  */
 export function discoverCorpusFiles(options: DiscoverOptions): BenchFile[] {
   if (!existsSync(CORPUS_DIR)) {
@@ -40,13 +43,15 @@ export function discoverCorpusFiles(options: DiscoverOptions): BenchFile[] {
   const seen = new Set(perf.map((f) => f.hash));
   const extra: typeof perf = [];
   for (const format of FORMAT_ORDER) {
-    const largest = listFormatFiles(join(CORPUS_DIR, format), options.log)
-      .filter((f) => f.format === format && !seen.has(f.hash))
-      .sort((a, b) => b.size - a.size)
-      .slice(0, LARGEST_PER_FOLDER);
-    for (const f of largest) {
-      seen.add(f.hash);
-      extra.push({ ...f, origin: 'corpus' as const });
+    for (const folder of FOLDERS[format]) {
+      const largest = listFormatFiles(join(CORPUS_DIR, folder), options.log)
+        .filter((f) => f.format === format && !seen.has(f.hash))
+        .sort((a, b) => b.size - a.size)
+        .slice(0, LARGEST_PER_FOLDER);
+      for (const f of largest) {
+        seen.add(f.hash);
+        extra.push({ ...f, origin: 'corpus' as const });
+      }
     }
   }
   let found = [...perf, ...extra];
@@ -64,7 +69,7 @@ export function toBenchFile(path: string, format: BenchFormat, origin: BenchFile
   return { name: basename(path), path, format, bytes, origin, notes: allNotes };
 }
 
-/** Files in canonical order: FIT, TCX, GPX; generated first, then by size, largest first. */
+/** Files in canonical order: FIT, TCX, GPX, HRM, PWX, CSV; generated first, then by size, largest first. */
 export function sortBenchFiles(files: readonly BenchFile[]): BenchFile[] {
   const rank = (f: BenchFile): number => (f.origin === 'generated' ? 0 : 1);
   return [...files].sort(

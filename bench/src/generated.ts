@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildGpxBytes, buildTcxBytes, buildTwelveHourRide } from '@optimo-import/fixtures';
+import { buildCsvBytes, buildGpxBytes, buildHrmBytes, buildPwxBytes, buildTcxBytes, buildTwelveHourRide } from '@optimo-import/fixtures';
 import type { BenchFormat } from './contender.js';
 import type { BenchFile } from './files.js';
 import { toBenchFile } from './files.js';
@@ -21,6 +21,8 @@ export const TWELVE_HOUR_FILE = 'generated-12h-1hz-ride.fit';
 /** Moving time of the generated TCX and GPX: sports-lib already needs seconds per parse at this length. */
 const LONG_XML_SECONDS = 4 * 3600;
 const ONE_PAUSE = [{ atSeconds: 2 * 3600, durationSeconds: 600 }];
+/** HRM, PWX and CSV have no slow library to wait for: twelve hours, like the FIT of the memory aim. */
+const TWELVE_HOURS = 12 * 3600;
 
 const SPECS: readonly GeneratedSpec[] = [
   {
@@ -50,6 +52,41 @@ const SPECS: readonly GeneratedSpec[] = [
         seed: 1,
       }),
     note: 'generated: 4 h at 1 Hz, elevation, HR, cadence, temperature, speed, power',
+  },
+  {
+    format: 'hrm',
+    fileName: 'generated-12h-1s-ride.hrm',
+    builder: 'buildHrmBytes',
+    build: () =>
+      buildHrmBytes({
+        version: 106,
+        channels: { speed: true, cadence: true, altitude: true, power: true, balance: true, pedallingIndex: true, cycling: true },
+        intervalSeconds: 1,
+        durationSeconds: TWELVE_HOURS,
+        laps: 12,
+      }),
+    note: 'generated: HRM 1.06, 12 h at 1 s, HR, speed, cadence, altitude, power, balance and pedalling index, 12 laps',
+  },
+  {
+    format: 'pwx',
+    fileName: 'generated-12h-1hz-ride.pwx',
+    builder: 'buildPwxBytes',
+    build: () => buildPwxBytes({ style: 'ipbike', durationSeconds: TWELVE_HOURS, laps: 12, seed: 1 }),
+    note: 'generated: IpBike PWX, 12 h at 1 Hz, HR, speed, power, cadence, distance, position, altitude, temperature, 12 segments',
+  },
+  {
+    format: 'csv',
+    fileName: 'generated-12h-1hz-ride.csv',
+    builder: 'buildCsvBytes',
+    build: () =>
+      buildCsvBytes({
+        sport: 'Biking',
+        durationSeconds: TWELVE_HOURS,
+        time: 'iso',
+        channels: ['heartRate', 'speed', 'distance', 'cadence', 'power', 'altitude', 'position', 'temperature'],
+        seed: 1,
+      }),
+    note: 'generated: sample rows, 12 h at 1 Hz, ISO times, HR, speed, distance, cadence, power, altitude, position, temperature',
   },
 ];
 

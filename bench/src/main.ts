@@ -1,8 +1,8 @@
 /**
  * `pnpm bench`, in five sections (each also alone with `--only`):
- * - parse: races our parser against @garmin/fitsdk, fit-file-parser and sports-lib (and
- *   fast-xml-parser as a reference for XML) on the largest corpus files and generated long files,
- *   and measures peak memory in fresh processes;
+ * - parse: races our parser against @garmin/fitsdk, fit-file-parser and sports-lib (and, as
+ *   floors, fast-xml-parser for XML, csv-parse for CSV and a plain line scan for HRM) on the
+ *   largest corpus files and generated long files, and measures peak memory in fresh processes;
  * - mapper: `planWorkoutUpload` throughput, and reading a large `workout.get` answer;
  * - sandbox: `workout.create` requests per second against apps/sandbox over HTTPS;
  * - uploader: the quota limiter's cost per token (memory, Redis), uploads per second through
@@ -21,7 +21,7 @@ import { CONTENDERS } from './contenders.js';
 import type { DocsMarkers } from './docs.js';
 import { MAPPER_MARKERS, PARSE_MARKERS, PIPELINE_MARKERS, SANDBOX_MARKERS, UPLOADER_MARKERS, writeResultsIntoDocs } from './docs.js';
 import type { BenchFile } from './files.js';
-import { discoverCorpusFiles, sortBenchFiles } from './files.js';
+import { discoverCorpusFiles, FORMAT_ORDER, sortBenchFiles } from './files.js';
 import { formatMegabytes, formatMs } from './format.js';
 import { buildGeneratedFiles, TWELVE_HOUR_FILE } from './generated.js';
 import type { MachineInfo } from './machine.js';
@@ -179,11 +179,11 @@ async function loadContenders(): Promise<{ loaded: { contender: Contender; loade
   return { loaded, infos };
 }
 
-/** The 12-hour file and the largest file of each format (generated or real). */
+/** The 12-hour FIT and the largest other file of each format (generated or real). */
 function pickMemoryFiles(files: readonly BenchFile[], quick: boolean): BenchFile[] {
   const twelve = files.filter((f) => f.name === TWELVE_HOUR_FILE);
   if (quick) return twelve.length ? twelve : files.slice(0, 1);
-  const largest = (['fit', 'tcx', 'gpx'] as const).flatMap((format) =>
+  const largest = FORMAT_ORDER.flatMap((format) =>
     files.filter((f) => f.format === format && f.name !== TWELVE_HOUR_FILE).sort((a, b) => b.bytes.length - a.bytes.length).slice(0, 1),
   );
   return [...twelve, ...largest];

@@ -53,3 +53,39 @@ describe('formatResults', () => {
     expect(formatResults(run)).toContain('Record count with no known reason');
   });
 });
+
+describe('the references', () => {
+  function withCsvFloor(oursMs: number, floorMs: number, floorRecords: number): BenchRun {
+    const run = makeRun(20, 1);
+    run.contenders.push({ id: 'csv-parse', label: 'csv-parse (reference)', role: 'reference', recordsMeaning: '' });
+    run.speed.push({
+      file: { name: 'ride.csv', format: 'csv', size: 3_000_000, origin: 'generated', notes: [] },
+      rounds: 5,
+      warmup: 1,
+      results: [
+        { contenderId: 'ours', records: 43_200, timesMs: [], medianMs: oursMs, iterations: 1 },
+        { contenderId: 'csv-parse', records: floorRecords, timesMs: [], medianMs: floorMs, iterations: 1 },
+      ],
+    });
+    return run;
+  }
+
+  it('shows ours against the floor of a format no library reads, outside the aim', () => {
+    const run = withCsvFloor(100, 50, 43_200);
+    const verdict = judgeFiles(run).find((v) => v.file.name === 'ride.csv');
+    expect(verdict?.fastestLibrary).toBeUndefined();
+    expect(verdict?.referenceSpeedup).toBe(0.5);
+    const text = formatResults(run);
+    expect(text).toContain('0.50× (csv-parse)');
+    expect(text).toContain('- Against the csv-parse (reference) floor (outside the aim: it does only a part of an import) ours takes longer on 1 of 1 CSV files, by: ride.csv 2.00×.');
+    expect(text).not.toContain('**CSV: short');
+  });
+
+  it('says nothing of a floor that ours beats, and explains csv-parse counting extra rows', () => {
+    const run = withCsvFloor(40, 50, 43_210);
+    const text = formatResults(run);
+    expect(text).not.toContain('floor (outside the aim');
+    expect(findCountMismatches(run)).toContain('- ride.csv: ours 43,200, csv-parse (reference) 43,210 (csv-parse counts every row after the first: preamble, summary and extra header rows too)');
+    expect(text).not.toContain('Record count with no known reason: ride.csv');
+  });
+});
