@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  numberIn,
   readAssessmentList,
   readAthlete,
   readAthleteList,
@@ -201,5 +202,25 @@ describe('assessments', () => {
         { assessmentId: '2', type: 'body_composition', date: '2024-05-02', weightKilograms: 70.2, bodyFatPercent: 13, vo2max: 55.3, maxHeartRateBpm: 190, restingHeartRateBpm: 44, notes: 'lab', externalId: 'lab-1' },
       ],
     });
+  });
+});
+
+describe('numberIn', () => {
+  const element = (text: string) => {
+    const root = ok(`<response status="ok"><id>${text}</id></response>`).root;
+    if (!root) throw new Error('no root');
+    return root;
+  };
+
+  it('reads decimal numbers in every written form and nothing else', () => {
+    for (const [text, value] of [['12', 12], ['-1.5', -1.5], ['1.', 1], ['.5', 0.5], ['+2e3', 2000], ['1.5E-1', 0.15]] as const) {
+      expect(numberIn(element(text), 'id'), text).toBe(value);
+    }
+    for (const text of ['', '.', '1.2.3', 'e5', '1e', '12a', '0x10', 'Infinity', '1e999']) expect(numberIn(element(text), 'id'), text).toBeUndefined();
+  });
+
+  it('refuses a 100,000-digit run that ends in a letter (once quadratic backtracking, now one pass)', () => {
+    expect(numberIn(element(`${'7'.repeat(100_000)}x`), 'id')).toBeUndefined();
+    expect(numberIn(element('7'.repeat(300)), 'id')).toBe(Number('7'.repeat(300)));
   });
 });

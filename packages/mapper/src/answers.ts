@@ -27,7 +27,8 @@ export interface AnswerIds {
   sampleCount?: number;
 }
 
-const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** A decimal number; `\d+(?:\.\d*)?`, not `\d+\.?\d*`, which backtracks quadratically on a long run of digits. */
+const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 function unexpected(method: string, message: string): MappingError {
   return new MappingError({ code: 'unexpected-answer', method, message });
