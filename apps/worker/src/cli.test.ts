@@ -34,6 +34,9 @@ beforeAll(() => {
   mkdirSync(join(dir, 'bad'));
   writeFileSync(join(dir, 'bad', 'empty.fit'), '');
   writeFileSync(join(dir, 'bad', 'readme.txt'), 'hello');
+  mkdirSync(join(dir, 'names'));
+  writeFileSync(join(dir, 'names', 'evil\n\u001b[2J.gpx'), gpx('E', '2024-05-04T07:00'));
+  writeFileSync(join(dir, 'names', 'empty\u202eexe.fit'), '');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,6 +81,14 @@ describe('optimo-import inspect', () => {
     expect(out.at(-1)).toBe('2 file(s), 1 workout(s), 1 failed');
   });
 
+  it('escapes control and bidi characters of file names in its text lines: no forged line, no terminal escape', async () => {
+    const { code, out } = await run(['inspect', join(dir, 'names')]);
+    expect(code).toBe(1);
+    expect(out.some((l) => l.includes('evil\\n\\u001b[2J.gpx  gpx  running'))).toBe(true);
+    expect(out.some((l) => l.includes('empty\\u202eexe.fit  FAILED  no-data'))).toBe(true);
+    for (const line of out) expect(['\n', '\u001b', '\u202e'].filter((c) => line.includes(c))).toEqual([]);
+  });
+
   it('exits 2 on usage errors', async () => {
     expect((await run([])).code).toBe(2);
     expect((await run(['inspect'])).code).toBe(2);
@@ -96,6 +107,16 @@ describe('optimo-import inspect', () => {
     expect(body).toContain('<sport>running</sport>');
     expect(out).toContainEqual(expect.stringMatching(/notes\.doc: skipped/));
     expect(out.at(-1)).toBe('<!-- 1 workout(s), 1 request(s) -->');
+  });
+
+  it('map escapes control characters of file names in its comments and errors', async () => {
+    const good = await run(['map', '--athlete', '42', join(dir, 'names', 'evil\n\u001b[2J.gpx')]);
+    expect(good.code).toBe(0);
+    expect(good.out.some((l) => l.startsWith('<!--') && l.includes('evil \\u001b[2J.gpx'))).toBe(true); // a line break in a comment is a space
+    const bad = await run(['map', '--athlete', '42', join(dir, 'names', 'empty\u202eexe.fit')]);
+    expect(bad.code).toBe(1);
+    expect(bad.err.some((l) => l.includes('empty\\u202eexe.fit: no-data'))).toBe(true);
+    for (const line of [...good.out, ...good.err, ...bad.out, ...bad.err]) expect(['\n', '\u001b', '\u202e'].filter((c) => line.includes(c))).toEqual([]);
   });
 
   it('map says what failed and exits 1; usage errors exit 2', async () => {

@@ -15,6 +15,7 @@ import { collectFiles } from './files.js';
 import { formatDistance, formatDuration, formatLocal, formatUtc, localOffsetOf } from './format.js';
 import { createFolderListings, isPddName, pddSkipReason, resolveDiskCompanions } from './polar-companions.js';
 import type { FolderListings } from './polar-companions.js';
+import { printable } from './printable.js';
 
 export interface InspectOptions {
   json: boolean;
@@ -145,7 +146,8 @@ function textLines(rec: InspectRecord, timeZone: string | undefined): string[] {
   } else {
     for (const s of rec.skipped ?? []) lines.push(`${s.entry}  skipped  ${s.reason}`);
   }
-  return lines;
+  // Names come from outside (and from inside archives): no forged line, no terminal escape.
+  return lines.map(printable);
 }
 
 /** Inspects files and folders; returns the exit code (0 all parsed, 1 any failed). */

@@ -5,6 +5,7 @@ import { isMappingError, planWorkoutUpload } from '@optimo-import/mapper';
 import type { Workout } from '@optimo-import/workout';
 import { parseInput } from './csv-mapping.js';
 import { createFolderListings, resolveDiskCompanions } from './polar-companions.js';
+import { printable } from './printable.js';
 
 export interface MapOptions {
   /** The athlete id written into each request; a visible placeholder when not given. */
@@ -32,13 +33,13 @@ export async function mapFile(path: string, options: MapOptions): Promise<number
   let bytes: Uint8Array;
   try {
     if ((await stat(path)).size > DEFAULT_LIMITS.maxFileBytes) {
-      options.err(`${path}: too-large: over the cap of ${DEFAULT_LIMITS.maxFileBytes / 1024 / 1024} MiB for one file`);
+      options.err(`${printable(path)}: too-large: over the cap of ${DEFAULT_LIMITS.maxFileBytes / 1024 / 1024} MiB for one file`);
       return 1;
     }
     const buf = await readFile(path);
     bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (error) {
-    options.err(`${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not-found: no such file' : `unreadable: ${(error as Error).message}`}`);
+    options.err(`${printable(path)}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not-found: no such file' : `unreadable: ${(error as Error).message}`}`);
     return 1;
   }
   const athleteId = options.athleteId ?? ATHLETE_ID_PLACEHOLDER;
@@ -52,7 +53,7 @@ export async function mapFile(path: string, options: MapOptions): Promise<number
     if (companions.role === 'hrm') results = companions.results;
     if (companions.role === 'gpx-companion') results = [{ name: path, status: 'skipped', reason: mergedGpxReason(companions.hrm.fileName) }];
   } catch (error) {
-    options.err(`${path}: unreadable: looking at the files beside it failed: ${(error as Error).message}`);
+    options.err(`${printable(path)}: unreadable: looking at the files beside it failed: ${(error as Error).message}`);
     return 1;
   }
   for (const entry of results) {
@@ -61,7 +62,7 @@ export async function mapFile(path: string, options: MapOptions): Promise<number
       continue;
     }
     if (entry.status === 'failed') {
-      options.err(`${entry.name}: ${entry.error.code}: ${entry.error.message}`);
+      options.err(printable(`${entry.name}: ${entry.error.code}: ${entry.error.message}`));
       failed = true;
       continue;
     }
@@ -71,7 +72,7 @@ export async function mapFile(path: string, options: MapOptions): Promise<number
         workouts++;
       } catch (error) {
         if (!isMappingError(error)) throw error;
-        options.err(`${entry.name} workout ${workout.source.index + 1}: ${error.code}: ${error.message}`);
+        options.err(printable(`${entry.name} workout ${workout.source.index + 1}: ${error.code}: ${error.message}`));
         failed = true;
       }
     }
@@ -99,5 +100,5 @@ function printWorkout(name: string, workout: Workout, athleteId: string, options
 
 /** Text safe inside an XML comment (no `--`). */
 function comment(text: string): string {
-  return text.replace(/-{2,}/g, '-').replace(/[\r\n]+/g, ' ');
+  return printable(text.replace(/-{2,}/g, '-').replace(/[\r\n]+/g, ' '));
 }

@@ -15,6 +15,7 @@
  * ```
  */
 import type { AccountQuota, ImportStatus, MigrationStatus } from './status.js';
+import { printable } from '../printable.js';
 
 /** `2026-05-01 10:00Z` from an ISO string. */
 export function formatInstant(isoText: string): string {
@@ -93,7 +94,7 @@ export function formatStatus(status: ImportStatus): string[] {
     for (const job of status.failed) {
       const when = job.failedAt === undefined ? '' : `${formatInstant(job.failedAt)}  `;
       const reason = job.code !== undefined && !job.reason.startsWith(job.code) ? `${job.code}: ${job.reason}` : job.reason;
-      lines.push(`  ${when}${job.account ?? '?'}  ${job.fileName ?? job.jobId}  ${reason}`);
+      lines.push(printable(`  ${when}${job.account ?? '?'}  ${job.fileName ?? job.jobId}  ${reason}`));
     }
   }
   if (status.accounts.length > 0) {

@@ -170,6 +170,14 @@ describe('formatStatus', () => {
     expect(lines).toContain('  m-done acct-gone: 10 of 10 files done (9 imported, 0 duplicate, 1 partial, 0 failed), finished');
   });
 
+  it('escapes control characters of a failed file name and its reason', () => {
+    const [first] = status.failed;
+    if (!first) throw new Error('no failed job');
+    const lines = formatStatus({ ...status, failed: [{ ...first, fileName: 'bad\nforged line\u001b[2J.fit', reason: 'one\ntwo' }] });
+    expect(lines.find((line) => line.includes('forged'))).toContain('bad\\nforged line\\u001b[2J.fit  corrupt: one\\ntwo');
+    for (const line of lines) expect(['\n', '\u001b'].filter((c) => line.includes(c))).toEqual([]);
+  });
+
   it('formats durations', () => {
     expect([40_000, 12 * 60_000, 5 * HOUR + 20 * 60_000, 3 * 24 * HOUR + 2 * HOUR, 2 * HOUR].map(formatDuration)).toEqual(['40 s', '12 min', '5 h 20 min', '3 d 2 h', '2 h']);
   });
