@@ -48,4 +48,18 @@ describe('resolveLocalStart', () => {
     expect(start.zoneSource).toBe('machine');
     expect(start.warning?.code).toBe('zone-assumed');
   });
+
+  it('follows a TZ changed while running (the zone is remembered per TZ, not once for all)', () => {
+    const before = process.env.TZ;
+    try {
+      process.env.TZ = 'Asia/Tokyo';
+      expect(machineTimeZone()).toBe('Asia/Tokyo');
+      expect(resolveLocalStart(wall('2024-01-10T12:00:00'), undefined).offsetMinutes).toBe(540);
+      process.env.TZ = 'America/Sao_Paulo';
+      expect(machineTimeZone()).toBe('America/Sao_Paulo');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
 });
