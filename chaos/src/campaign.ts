@@ -34,6 +34,7 @@ import type { Disruption } from './schedule.js';
 import { listServerWorkouts, spendQuotaDay } from './server-side.js';
 import type { Target } from './server-side.js';
 import { collectTexts } from './texts.js';
+import { sleep } from './sleep.js';
 
 const WORKER_BIN = fileURLToPath(new URL('../../apps/worker/bin/optimo-import.js', import.meta.url));
 const WORKER_DIST = fileURLToPath(new URL('../../apps/worker/dist/cli.js', import.meta.url));
@@ -86,24 +87,6 @@ interface WorkerSlot {
   child: Child | undefined;
   busy: boolean;
   generation: number;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, signal?: AbortSignal, everyMs = 20): Promise<boolean> {

@@ -25,6 +25,7 @@ import { resolveLoadOptions } from './options.js';
 import type { LoadOptions, ResolvedLoadOptions } from './options.js';
 import { startRedisServer } from './redis-server.js';
 import { formatChecks } from './report.js';
+import { sleep as sleepFor } from './sleep.js';
 
 const WORKER_BIN = fileURLToPath(new URL('../../apps/worker/bin/optimo-import.js', import.meta.url));
 const SUBMITTER = fileURLToPath(new URL('./load-submitter.ts', import.meta.url));
@@ -234,15 +235,7 @@ export async function runLoad(input: LoadOptions, hooks: { signal?: AbortSignal;
   const dir = await mkdtemp(join(tmpdir(), `optimo-load-${options.seed}-`));
   const closers: Array<() => Promise<void>> = [];
   let keep = options.keep;
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (hooks.signal?.aborted) reject(hooks.signal.reason);
-      const timer = setTimeout(resolve, ms);
-      hooks.signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(hooks.signal?.reason);
-      }, { once: true });
-    });
+  const sleep = (ms: number): Promise<void> => sleepFor(ms, hooks.signal);
   try {
     const log: RequestLogEntry[] = [];
     const counted = { requests: 0 };
