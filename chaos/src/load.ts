@@ -358,7 +358,7 @@ export function formatLoad(report: LoadReport): string[] {
     `  heap floor MB: ${report.intervals.map((interval) => interval.heapFloorMb?.toFixed(0) ?? '?').join(' ')}`,
     `  worker CPU ms/file: ${report.intervals.map((interval) => interval.workerCpuMsPerFile?.toFixed(1) ?? '?').join(' ')}`,
     `  sandbox CPU ms/file: ${report.intervals.map((interval) => interval.sandboxCpuMsPerFile?.toFixed(1) ?? '?').join(' ')}`,
-    `  Redis MB (stored files are kept 14 days): ${report.intervals.map((interval) => interval.redisMb?.toFixed(0) ?? '?').join(' ')}`,
+    `  Redis MB (jobs, results and ledger are kept 30 days; a stored file goes once its result is final): ${report.intervals.map((interval) => interval.redisMb?.toFixed(0) ?? '?').join(' ')}`,
     ...formatChecks(report.checks),
     ...(report.dir === undefined ? [] : [`  run folder kept: ${report.dir}`]),
   ];
