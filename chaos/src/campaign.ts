@@ -280,6 +280,7 @@ export async function runCampaign(input: CampaignOptions, hooks: CampaignHooks =
             const child = slot.child as Child;
             const inFlight = chosen.inFlight ? 'workout.create' : undefined;
             const signalName = disruption.kind === 'sigkill' ? 'SIGKILL' : 'SIGTERM';
+            proxy.rememberConnectionsOf(child.pid);
             const signalledAt = Date.now();
             child.kill(signalName);
             let exit = await exitWithin(child, disruption.kind === 'sigkill' ? 10_000 : (options.slowAfterSeconds + 40) * 1000);

@@ -58,6 +58,12 @@ export interface ObservingProxy {
   readonly entries: ProxyEntry[];
   /** Requests of `pid` still waiting for their answer. */
   inFlight(pid: number): ProxyEntry[];
+  /**
+   * Notes the connections `pid` holds to the proxy, to be called just before the process is
+   * signalled: a connection it opened whose first request the proxy reads only after the process
+   * died (its /proc entries gone) is still traced to it.
+   */
+  rememberConnectionsOf(pid: number): void;
   close(): Promise<void>;
 }
 
@@ -83,8 +89,9 @@ function portOf(address: string): number {
   return Number.parseInt(address.split(':')[1] ?? '', 16);
 }
 
-/** The inode of the client's end of the TCP connection clientPort → serverPort on this host. */
-function socketInode(clientPort: number, serverPort: number): string | undefined {
+/** Every TCP connection to serverPort on this host: the client's port and its socket's inode. */
+function clientSockets(serverPort: number): { clientPort: number; inode: string }[] {
+  const found: { clientPort: number; inode: string }[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -94,12 +101,37 @@ function socketInode(clientPort: number, serverPort: number): string | undefined
     }
     for (const line of text.split('\n').slice(1)) {
       const columns = line.trim().split(/\s+/);
-      const [local, remote] = [columns[1], columns[2]];
-      if (local === undefined || remote === undefined) continue;
-      if (portOf(local) === clientPort && portOf(remote) === serverPort) return columns[9];
+      const [local, remote, inode] = [columns[1], columns[2], columns[9]];
+      if (local === undefined || remote === undefined || inode === undefined) continue;
+      if (portOf(remote) === serverPort) found.push({ clientPort: portOf(local), inode });
     }
   }
-  return undefined;
+  return found;
+}
+
+/** The inode of the client's end of the TCP connection clientPort → serverPort on this host. */
+function socketInode(clientPort: number, serverPort: number): string | undefined {
+  return clientSockets(serverPort).find((socket) => socket.clientPort === clientPort)?.inode;
+}
+
+/** The inodes of the sockets `pid` holds open. */
+function socketInodesOf(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match?.[1] !== undefined) inodes.add(match[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
 }
 
 /** The pid among `pids` holding the socket with this inode. */
@@ -130,13 +162,16 @@ export async function startProxy(options: ProxyOptions): Promise<ObservingProxy>
   const connections = new WeakMap<Socket, { id: number; pid: number | undefined }>();
   let connectionCount = 0;
   let serverPort = 0;
+  /** Client port → pid, noted just before a process was signalled (see `rememberConnectionsOf`). */
+  const remembered = new Map<number, number>();
 
   const connectionOf = (socket: Socket): { id: number; pid: number | undefined } => {
     let known = connections.get(socket);
     if (known === undefined) {
       connectionCount += 1;
       const inode = socket.remotePort === undefined ? undefined : socketInode(socket.remotePort, serverPort);
-      known = { id: connectionCount, pid: inode === undefined ? undefined : pidOfInode(inode, options.candidatePids()) };
+      const pid = inode === undefined ? undefined : pidOfInode(inode, options.candidatePids());
+      known = { id: connectionCount, pid: pid ?? (socket.remotePort === undefined ? undefined : remembered.get(socket.remotePort)) };
       connections.set(socket, known);
     }
     return known;
@@ -208,6 +243,11 @@ export async function startProxy(options: ProxyOptions): Promise<ObservingProxy>
   };
 
   const server = createServer({ cert: options.cert, key: options.key, keepAliveTimeout: 30_000 }, handle);
+  // Trace each connection as soon as its handshake ends, not at its first request: the sooner, the
+  // likelier its process is still alive to be found in /proc.
+  server.on('secureConnection', (socket: Socket) => {
+    connectionOf(socket);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -221,6 +261,10 @@ export async function startProxy(options: ProxyOptions): Promise<ObservingProxy>
     port: serverPort,
     entries,
     inFlight: (pid) => [...pending].filter((entry) => entry.pid === pid),
+    rememberConnectionsOf(pid) {
+      const inodes = socketInodesOf(pid);
+      for (const socket of clientSockets(serverPort)) if (inodes.has(socket.inode)) remembered.set(socket.clientPort, pid);
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
