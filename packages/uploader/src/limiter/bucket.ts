@@ -36,6 +36,13 @@ export interface Ledger {
   bucket: BucketState | undefined;
   /** Epoch ms until which nothing is granted (a 429); 0 when none. */
   drainUntil: number;
+  /**
+   * Sync requests granted without a bucket (unmetered) in the window starting at `windowStart`,
+   * whose answers have not been taken in yet. Several processes sharing one Redis bucket each
+   * send one after a restart: the first answer cannot include the others' (they may reach the
+   * server after it), so the bucket it makes counts them.
+   */
+  unsynced?: { windowStart: number; count: number };
 }
 
 export interface BucketConfig {
@@ -108,7 +115,10 @@ export function acquireStep(ledger: Ledger, t: number, pair: WindowPair, config:
   const b = ledger.bucket;
   if (b === undefined) {
     if (mode !== 'sync') return { kind: 'needs-sync', at: t, why: 'missing' };
-    // The sync request itself: the server counts it, and its answer includes it.
+    // The sync request itself: the server counts it, and its own answer includes it; the answer
+    // that makes the bucket counts the others granted meanwhile (see `unsynced`).
+    const earlier = ledger.unsynced?.windowStart === pair.current.start ? ledger.unsynced.count : 0;
+    ledger.unsynced = { windowStart: pair.current.start, count: earlier + 1 };
     return { kind: 'granted', at: t, metered: false, windowStart: pair.current.start, windowEnd: pair.current.end, used: 0, limit: 0 };
   }
   if (!advanceBucket(b, t, pair, config)) return { kind: 'window-miss', at: t };
@@ -136,10 +146,13 @@ export function acquireStep(ledger: Ledger, t: number, pair: WindowPair, config:
 /**
  * Takes in a `system.current` answer about `window` at instant `t`. Same window: `used` is the
  * larger of ours and the server's (never lower), `limit` the server's. Our state already in a
- * later window: only `limit`. No trusted state, or an older window: the server's numbers, and a
- * bucket of `min(burst, limit − reserve − used)`.
+ * later window: only `limit`. No trusted state, or an older window: the server's numbers plus the
+ * other unmetered sync requests of that window still unanswered (the server may not have counted
+ * them yet), and a bucket of `min(burst, limit − reserve − used)`.
  */
 export function syncStep(ledger: Ledger, t: number, window: QuotaWindow, used: number, limit: number, config: BucketConfig): void {
+  const others = ledger.unsynced?.windowStart === window.start ? Math.max(0, ledger.unsynced.count - 1) : 0;
+  ledger.unsynced = undefined;
   let b = ledger.bucket;
   if (b !== undefined && t < b.windowEnd) {
     refillBucket(b, t, config);
@@ -157,8 +170,8 @@ export function syncStep(ledger: Ledger, t: number, window: QuotaWindow, used: n
   if (b !== undefined) {
     b.tokens = Math.max(0, Math.min(b.tokens, config.burst, capOf(b.limit, config) - b.used));
   } else {
-    b = { windowStart: window.start, windowEnd: window.end, limit, used, tokens: 0, refilledAt: t };
-    b.tokens = Math.max(0, Math.min(config.burst, capOf(limit, config) - used));
+    b = { windowStart: window.start, windowEnd: window.end, limit, used: used + others, tokens: 0, refilledAt: t };
+    b.tokens = Math.max(0, Math.min(config.burst, capOf(limit, config) - b.used));
   }
   ledger.bucket = b;
 }

@@ -134,9 +134,26 @@ describe('Redis limiter', () => {
     }
     expect(await limiter.status()).toMatchObject({ synced: false, available: 0 });
     expect(await limiter.acquireGrant({ sync: true })).toMatchObject({ metered: false });
-    expect(await redis.exists(redisLimiterKey(ACCOUNT, keyPrefix))).toBe(0); // the sync request wrote nothing
+    // The sync request wrote only that it is out, unanswered (other processes' answers count it).
+    expect(await redis.hgetall(redisLimiterKey(ACCOUNT, keyPrefix))).toEqual({ pre: '1', prews: expect.stringMatching(/^\d+$/) });
     await limiter.sync({ used: 14, limit: 100, resetsInSeconds: nextMidnight });
     expect(await limiter.acquireGrant()).toMatchObject({ usedToday: 15 });
+    expect(await redis.hexists(redisLimiterKey(ACCOUNT, keyPrefix), 'pre')).toBe(0);
+  });
+
+  it('counts the sync requests of the other processes that the first answer cannot hold (three workers after a restart)', async () => {
+    const keyPrefix = keys.prefix();
+    const nextMidnight = toUtcMidnight();
+    const workers = [0, 1, 2].map(() => createRedisLimiter({ account: ACCOUNT, timeZone: 'UTC', redis, keyPrefix }));
+    // Each worker, finding no state, sends its system.current; the first answer (used 20, its own
+    // request included) comes back before the other two requests reached the server.
+    for (const worker of workers) expect(await worker.acquireGrant({ sync: true })).toMatchObject({ metered: false });
+    await workers[0]?.sync({ used: 20, limit: 100, resetsInSeconds: nextMidnight });
+    expect(await workers[0]?.status()).toMatchObject({ synced: true, usedToday: 22 });
+    // The later answers count what the server saw: never lower, and the others are not counted twice.
+    await workers[1]?.sync({ used: 22, limit: 100, resetsInSeconds: nextMidnight });
+    await workers[2]?.sync({ used: 22, limit: 100, resetsInSeconds: nextMidnight });
+    expect(await workers[2]?.acquireGrant()).toMatchObject({ usedToday: 23, metered: true });
   });
 
   it('distrusts a state written under another Redis run_id (restart with persistence, failover)', async () => {

@@ -14,7 +14,8 @@
  * failover to a replica that may lag) answers `needs-sync`: nothing is granted from a count that
  * may be low. Keys expire a day after their window ends, or after their drain ends.
  *
- * KEYS[1] the account's hash: ws we limit used tokens ts drain run
+ * KEYS[1] the account's hash: ws we limit used tokens ts drain run, and pre prews (bucket.ts `unsynced`:
+ *         unmetered sync requests granted without a bucket in the window starting at prews)
  * ARGV    1 op (acquire | sync | drain | status), 2 now ms ('' = TIME), 3 burst, 4 reservePercent,
  *         5-8 current window start, end, next window start, end (sync: the answer's window twice),
  *         9 acquire: mode (normal | priority | sync); sync: used; drain: ms ('' = until the reset),
@@ -44,7 +45,7 @@ local function capOf(limit)
 end
 
 local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)') or ''
-local f = redis.call('HMGET', key, 'ws', 'we', 'limit', 'used', 'tokens', 'ts', 'drain', 'run')
+local f = redis.call('HMGET', key, 'ws', 'we', 'limit', 'used', 'tokens', 'ts', 'drain', 'run', 'pre', 'prews')
 local drain = tonumber(f[7]) or 0
 local b = nil
 local why = 'missing'
@@ -104,6 +105,10 @@ if op == 'acquire' then
   if not b then
     if mode ~= 'sync' then return { 'needs-sync', num(t), why } end
     if t < w0s or t >= w0e then return { 'window', num(t) } end
+    local earlier = 0
+    if tonumber(f[10]) == w0s then earlier = tonumber(f[9]) or 0 end
+    redis.call('HSET', key, 'pre', num(earlier + 1), 'prews', num(w0s))
+    redis.call('PEXPIRE', key, math.floor(math.max(drain - t, w0e - t) + KEEP_MS))
     return { 'granted', num(t), '0', num(w0s), num(w0e), '0', '0' }
   end
   if not advance(b) then return { 'window', num(t) } end
@@ -136,6 +141,9 @@ end
 
 if op == 'sync' then
   local used, limit = tonumber(ARGV[9]), tonumber(ARGV[10])
+  local others = 0
+  if tonumber(f[10]) == w0s then others = math.max(0, (tonumber(f[9]) or 0) - 1) end
+  redis.call('HDEL', key, 'pre', 'prews')
   if b and t < b.we then
     refill(b)
     if b.ws == w0s then
@@ -152,8 +160,8 @@ if op == 'sync' then
   if b then
     b.tokens = math.max(0, math.min(b.tokens, burst, capOf(b.limit) - b.used))
   else
-    b = { ws = w0s, we = w0e, limit = limit, used = used, tokens = 0, ts = t }
-    b.tokens = math.max(0, math.min(burst, capOf(limit) - used))
+    b = { ws = w0s, we = w0e, limit = limit, used = used + others, tokens = 0, ts = t }
+    b.tokens = math.max(0, math.min(burst, capOf(limit) - b.used))
   end
   save(b)
   return { 'synced', num(t) }

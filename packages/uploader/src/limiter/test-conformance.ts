@@ -47,6 +47,25 @@ export function describeLimiterConformance(name: string, make: MakeLimiter): voi
       expect(await limiter.status()).toMatchObject({ synced: false, usedToday: 0, limit: 5000, reserve: 250, available: 0, resetAt: lisbon('2026-06-16 00:00:00') });
     });
 
+    it('counts an earlier unanswered sync request of the same day in the bucket the answer makes, once', async () => {
+      const { clock, limiter } = await setup(make, '2026-06-15 09:00:00');
+      await limiter.acquireGrant({ sync: true }); // sent, no answer (a reset), so sent again:
+      await limiter.acquireGrant({ sync: true });
+      await syncAt(limiter, clock, 7, 5000, '2026-06-16'); // its answer holds itself, perhaps not the first
+      expect(await limiter.status()).toMatchObject({ synced: true, usedToday: 8 });
+      await syncAt(limiter, clock, 8, 5000, '2026-06-16');
+      expect(await limiter.status()).toMatchObject({ usedToday: 8 });
+    });
+
+    it('does not count a sync request of an earlier day', async () => {
+      const { clock, limiter } = await setup(make, '2026-06-15 23:59:59');
+      await limiter.acquireGrant({ sync: true });
+      clock.set(clock.now() + 2000);
+      await limiter.acquireGrant({ sync: true });
+      await syncAt(limiter, clock, 1, 5000, '2026-06-17');
+      expect(await limiter.status()).toMatchObject({ synced: true, usedToday: 1 });
+    });
+
     it('starts a day with the burst, then paces one token every 18.27 s (5000 a day, 5% reserve)', async () => {
       const { clock, limiter } = await setup(make, '2026-06-15 00:00:00');
       await syncAt(limiter, clock, 1, 5000, '2026-06-16');
