@@ -267,6 +267,39 @@ describe('client: the limiter', () => {
     expect(logs.some((entry) => entry.event === 'sync' && entry.detail === 'used 7 of 50, resets in 3600 s')).toBe(true);
   });
 
+  it('a 40100 that comes while the sync request waits for the limiter: the sync request is not sent', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let syncWaiting = false;
+    let needsSync = true;
+    const limiter: ClientLimiter = {
+      acquire: async (options) => {
+        if (options?.sync) {
+          syncWaiting = true;
+          await gate;
+          return;
+        }
+        if (options?.priority !== true && needsSync) {
+          needsSync = false;
+          throw Object.assign(new Error('[limiter] needs sync'), { name: 'LimiterError', code: 'needs-sync' });
+        }
+      },
+      sync: async () => undefined,
+      drain: async () => undefined,
+    };
+    const s = script(answer(401, fail(40100, 'bad token')));
+    const c = client(s.fetch, { limiter });
+    const create = settle(c.call(CREATE)); // needs a sync: its system.current waits for the limiter
+    await vi.waitFor(() => expect(syncWaiting).toBe(true));
+    const list = (await settle(c.call(LIST, { priority: true }))) as UploadError; // meanwhile: 40100
+    expect(list).toMatchObject({ code: 'bad-token' });
+    open();
+    expect(await create).toMatchObject({ code: 'token-stopped' });
+    expect(s.seen).toHaveLength(1);
+  });
+
   it('a limiter that keeps asking for a sync fails the call as `limiter` after two syncs', async () => {
     const { limiter } = recordingLimiter(10);
     const s = script(answer(200, SYSTEM_OK), answer(200, SYSTEM_OK));

@@ -194,7 +194,10 @@ export function createClient(options: ClientOptions): Client {
       const body = Buffer.from(buildSystemCurrent(), 'utf8');
       const answer = await withRetries(
         async (attempt) => {
+          checkStops('system.current', counter);
           await acquireFrom('system.current', { priority: true, sync: true }, counter, signal);
+          // As in `call`: a 40100 (or 429) may have come while this waited for the limiter.
+          checkStops('system.current', counter);
           return exchange('system.current', body, attempt, counter, signal);
         },
         resolved.retry,
