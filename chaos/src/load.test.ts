@@ -6,7 +6,11 @@
  * so that full collections come often enough for 45 s to show the real floor, and a leak of
  * anything per file would end in an out-of-memory crash; the wall-clock throughput of a shared
  * 2-core machine is noisy, so the short run asks only that it not halve (the CPU a file costs the
- * worker is the steadier measure, and must not grow by a quarter).
+ * worker is the steadier measure, and must not grow by a quarter). The heap floor of 30 s after
+ * the warm-up swings by ±10 MB with the timing of full collections (seen: a slope of −7 and of +26
+ * MB a minute on the same code), so the short run catches only a gross leak — over 40 MB a minute,
+ * about 4 KB a file at 10,000 files a minute, which the 64 MB cap also turns into a crash; small
+ * leaks are for the 300 s run of docs/reliability.md, judged at 1 MB a minute.
  */
 import { describe, expect, it } from 'vitest';
 import { formatLoad, judgeLoad, runLoad, slope } from './load.js';
@@ -57,7 +61,7 @@ describe('the load judgement', () => {
 
 describe('pnpm chaos --load, a short run', () => {
   it('a sustained stream from another process: no error, every submission settled, the heap floor flat', async () => {
-    const report = await runLoad({ seconds: 45, interval: 5, warmup: 0.35, seed: 5, workerHeapMb: 64, minThroughputRatio: 0.5, maxRssSlope: 30, maxHeapSlope: 10, maxCpuGrowth: 1.25 });
+    const report = await runLoad({ seconds: 45, interval: 5, warmup: 0.35, seed: 5, workerHeapMb: 64, minThroughputRatio: 0.5, maxRssSlope: 30, maxHeapSlope: 40, maxCpuGrowth: 1.25 });
     const text = formatLoad(report).join('\n');
     console.log(text);
     expect(report.checks.filter((check) => check.ok === false), text).toEqual([]);
