@@ -155,16 +155,7 @@ export async function processImport(data: ImportJobData, context: ProcessContext
   const clock = deps.clock ?? Date.now;
   const jobId = jobIdOf(data.account, data.contentHash);
   const attempts = context.attemptsMade + 1;
-  const base = {
-    jobId,
-    account: data.account,
-    athleteId: data.athleteId,
-    fileName: data.fileName,
-    ...(data.file.kind === 'path' ? { path: data.file.path } : {}),
-    contentHash: data.contentHash,
-    origin: data.origin,
-    ...(data.migration === undefined ? {} : { migration: data.migration }),
-  };
+  const base = resultBase(data);
   const finish = async (entries: EntryReport[], first?: Final): Promise<ImportResult> => {
     const outcome = first === undefined ? outcomeOf(entries) : 'failed';
     const failure = first ?? entries.find((entry) => entry.outcome === 'failed' && entry.reason !== undefined);
@@ -357,8 +348,8 @@ export function classifyUpload(error: unknown, account: string, clock: () => num
   return new JobRetry(upload.code, upload.message, { cause: error });
 }
 
-/** The final result of a job whose transient failures outlasted its attempts (a new run may try it again). */
-export function gaveUpResult(data: ImportJobData, attempts: number, retry: JobRetry, now: number): ImportResult {
+/** What every result of a job says of the job itself: its id, account, athlete, file and origin. */
+function resultBase(data: ImportJobData) {
   return {
     jobId: jobIdOf(data.account, data.contentHash),
     account: data.account,
@@ -368,6 +359,13 @@ export function gaveUpResult(data: ImportJobData, attempts: number, retry: JobRe
     contentHash: data.contentHash,
     origin: data.origin,
     ...(data.migration === undefined ? {} : { migration: data.migration }),
+  };
+}
+
+/** The final result of a job whose transient failures outlasted its attempts (a new run may try it again). */
+export function gaveUpResult(data: ImportJobData, attempts: number, retry: JobRetry, now: number): ImportResult {
+  return {
+    ...resultBase(data),
     outcome: 'failed',
     workoutIds: [],
     requests: 0,

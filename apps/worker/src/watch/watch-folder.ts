@@ -506,17 +506,7 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
     task.attempt = 0;
 
     // The file must still be the one that was imported: if it was replaced meanwhile, take the new one up.
-    let now: Stats;
-    try {
-      now = await lstat(task.path);
-    } catch (error) {
-      gone(task, error);
-      return;
-    }
-    if (!sameSnapshot(snapshotOf(now), snapshotOf(info))) {
-      task.dirty = true;
-      return;
-    }
+    if (!(await stillTheSame(task, info))) return;
 
     // Its Polar companion's job still has to find this file in place: move both once that one is known.
     if (companionsOf(task).some((other) => other.state !== 'deferred')) {
@@ -527,21 +517,27 @@ function startWatcher(options: ResolvedWatchFolderOptions, once: boolean): Folde
     await finishResult(task, info, result);
   };
 
-  /** A deferred task taken up again: still the same file? Then it goes where its result says. */
-  const finishDeferred = async (task: Task): Promise<void> => {
-    const { info, result } = task.deferred as NonNullable<Task['deferred']>;
-    delete task.deferred;
+  /** Whether the file is still the one that was imported: gone, or replaced (taken up again), is false. */
+  const stillTheSame = async (task: Task, info: Stats): Promise<boolean> => {
     let now: Stats;
     try {
       now = await lstat(task.path);
     } catch (error) {
       gone(task, error);
-      return;
+      return false;
     }
     if (!sameSnapshot(snapshotOf(now), snapshotOf(info))) {
       task.dirty = true;
-      return;
+      return false;
     }
+    return true;
+  };
+
+  /** A deferred task taken up again: still the same file? Then it goes where its result says. */
+  const finishDeferred = async (task: Task): Promise<void> => {
+    const { info, result } = task.deferred as NonNullable<Task['deferred']>;
+    delete task.deferred;
+    if (!(await stillTheSame(task, info))) return;
     await finishResult(task, info, result);
   };
 
